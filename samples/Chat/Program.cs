@@ -1,0 +1,13 @@
+using Chat;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddFenix();
+
+var app = builder.Build();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.MapFenixSocket<UserSocket>("/socket");
+app.Run();
+
+/// <summary>Lets integration tests start the sample in-process.</summary>
+public partial class Program;

@@ -1,0 +1,80 @@
+// The Chat page: the official Phoenix client (npm "phoenix", copied to /vendor at build time) against Fenix.
+import { Socket, Presence } from "/vendor/phoenix.mjs";
+
+const $ = (id) => document.getElementById(id);
+const messages = $("messages");
+
+function addLine(text, { user, kind } = {}) {
+  const li = document.createElement("li");
+  if (kind) li.className = kind;
+  if (user) {
+    const who = document.createElement("span");
+    who.className = "user";
+    who.textContent = user;
+    li.append(who);
+  }
+  li.append(document.createTextNode(text));
+  messages.append(li);
+  messages.scrollTop = messages.scrollHeight;
+}
+
+function setStatus(text, online) {
+  $("status").textContent = text;
+  $("status").classList.toggle("online", online);
+}
+
+function renderOnline(presence) {
+  const names = presence.list((user, { metas }) => ({ user, sessions: metas.length }));
+  names.sort((a, b) => a.user.localeCompare(b.user));
+  $("online").replaceChildren(...names.map(({ user, sessions }) => {
+    const li = document.createElement("li");
+    li.textContent = sessions > 1 ? `${user} (${sessions})` : user;
+    li.dataset.user = user;
+    return li;
+  }));
+  $("online-count").textContent = `(${names.length})`;
+}
+
+function start(user) {
+  const socket = new Socket("/socket", { params: { user }, longPollFallbackMs: 2500 });
+  socket.onOpen(() => setStatus("online", true));
+  socket.onError(() => setStatus("reconnecting…", false));
+  socket.connect();
+
+  const channel = socket.channel("rooms:lobby", {});
+  const presence = new Presence(channel);
+  presence.onSync(() => renderOnline(presence));
+
+  channel.on("new_msg", ({ user, body }) => addLine(body, { user }));
+  channel.on("shout", ({ user, body }) => addLine(body, { user, kind: "shout" }));
+
+  channel.join()
+    .receive("ok", () => {
+      $("login").hidden = true;
+      $("room").hidden = false;
+      $("me").textContent = `as ${user}`;
+      addLine(`You joined as ${user}.`, { kind: "system" });
+      $("body").focus();
+    })
+    .receive("error", ({ reason }) => {
+      $("login-error").textContent = `Could not join: ${reason}`;
+      $("login-error").hidden = false;
+    });
+
+  const send = (event) => {
+    const body = $("body").value.trim();
+    if (!body) return;
+    channel.push(event, { body })
+      .receive("error", ({ reason }) => addLine(`Not sent: ${reason}`, { kind: "system" }));
+    if (event === "shout") addLine(body, { user: `${user} (shouted)`, kind: "shout" });
+    $("body").value = "";
+  };
+  $("composer").addEventListener("submit", (e) => { e.preventDefault(); send("new_msg"); });
+  $("shout").addEventListener("click", () => send("shout"));
+}
+
+$("login").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const user = $("name").value.trim();
+  if (user) start(user);
+});

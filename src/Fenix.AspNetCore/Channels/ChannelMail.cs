@@ -1,0 +1,27 @@
+using Fenix.Protocol;
+
+namespace Fenix.AspNetCore.Channels;
+
+/// <summary>One item of a channel server's mailbox.</summary>
+internal readonly record struct ChannelMail(ChannelMailKind Kind, Message? Message = null, object? Info = null, TerminateReason? Reason = null);
+
+internal enum ChannelMailKind : byte
+{
+    /// <summary>The <c>phx_join</c> that created the server; always first.</summary>
+    Join,
+
+    /// <summary>A client event.</summary>
+    In,
+
+    /// <summary>A client <c>phx_leave</c>.</summary>
+    Leave,
+
+    /// <summary>A server-side message for HandleInfo.</summary>
+    Info,
+
+    /// <summary>An intercepted broadcast for HandleOut.</summary>
+    Out,
+
+    /// <summary>The connection ended; stop with the given reason.</summary>
+    Shutdown,
+}

@@ -1,0 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Fenix.AspNetCore.Hosting;
+
+/// <summary>Returned by <c>AddFenix</c> to add features (presence, cluster adapters) to the same registration.</summary>
+public sealed class FenixBuilder(IServiceCollection services)
+{
+    public IServiceCollection Services { get; } = services;
+}

@@ -1,0 +1,40 @@
+using Fenix.AspNetCore.Hosting;
+using Fenix.AspNetCore.Sockets;
+using Fenix.AspNetCore.Transports.WebSockets;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+#pragma warning disable IDE0130 // Extension methods live in the namespace of what they extend, as ASP.NET Core's do.
+namespace Microsoft.AspNetCore.Builder;
+#pragma warning restore IDE0130
+
+/// <summary>Mounts Fenix sockets on the endpoint routing table.</summary>
+public static class FenixEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Serves the socket handler <typeparamref name="TSocket"/> at <paramref name="path"/>: the WebSocket transport at
+    /// <c>{path}/websocket</c>. Route parameters in the path (e.g. <c>/ws/{tenant}</c>) join the connect params.
+    /// </summary>
+    public static IEndpointConventionBuilder MapFenixSocket<TSocket>(
+        this IEndpointRouteBuilder endpoints,
+        string path,
+        Action<SocketMountOptions>? configure = null)
+        where TSocket : FenixSocket
+    {
+        var services = endpoints.ServiceProvider;
+        var runtime = services.GetService<FenixRuntime>()
+            ?? throw new InvalidOperationException("Fenix is not registered: call builder.Services.AddFenix() before MapFenixSocket.");
+        var options = new SocketMountOptions();
+        configure?.Invoke(options);
+        var handler = ActivatorUtilities.CreateInstance<TSocket>(services);
+        var mount = new SocketMount(path, handler, options);
+
+        var group = endpoints.MapGroup(path);
+        if (options.WebSocket.Enabled)
+        {
+            group.Map(options.WebSocket.Path, context => WebSocketEndpoint.HandleAsync(context, mount, runtime));
+        }
+
+        return group;
+    }
+}

@@ -1,0 +1,11 @@
+using Microsoft.Extensions.Hosting;
+
+namespace Fenix.AspNetCore.Hosting;
+
+/// <summary>Starts PubSub's adapter (receiving from other nodes) with the host, and stops it last.</summary>
+internal sealed class FenixHostedService(PubSub.PubSub pubSub) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => pubSub.StartAsync(cancellationToken);
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await pubSub.DisposeAsync();
+}

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Fenix.AspNetCore.Diagnostics;
+using Fenix.AspNetCore.Transports;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Fenix.AspNetCore.Hosting;
+
+/// <summary>The services every socket and channel of this server shares, gathered in one place.</summary>
+internal sealed class FenixRuntime(
+    PubSub.PubSub pubSub,
+    IOptions<FenixOptions> options,
+    FenixMetrics metrics,
+    ConnectionRegistry connections,
+    ILoggerFactory loggerFactory,
+    TimeProvider time,
+    IServiceProvider services)
+{
+    public PubSub.PubSub PubSub { get; } = pubSub;
+
+    public FenixOptions Options { get; } = options.Value;
+
+    public JsonSerializerOptions Json { get; } = options.Value.Json;
+
+    public FenixMetrics Metrics { get; } = metrics;
+
+    public ConnectionRegistry Connections { get; } = connections;
+
+    public ILogger SocketLog { get; } = loggerFactory.CreateLogger("Fenix.Socket");
+
+    public ILogger ChannelLog { get; } = loggerFactory.CreateLogger("Fenix.Channel");
+
+    public TimeProvider Time { get; } = time;
+
+    public IServiceProvider Services { get; } = services;
+}

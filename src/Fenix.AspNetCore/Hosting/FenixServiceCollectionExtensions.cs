@@ -1,0 +1,91 @@
+using Fenix.AspNetCore.Broadcasting;
+using Fenix.AspNetCore.Diagnostics;
+using Fenix.AspNetCore.Hosting;
+using Fenix.AspNetCore.Tokens;
+using Fenix.AspNetCore.Transports;
+using Fenix.PubSub.Adapters;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+#pragma warning disable IDE0130 // Extension methods live in the namespace of what they extend, as ASP.NET Core's do.
+namespace Microsoft.Extensions.DependencyInjection;
+#pragma warning restore IDE0130
+
+/// <summary>Registers Fenix's services.</summary>
+public static class FenixServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds Fenix: PubSub (in-process unless an adapter is configured), the broadcaster, tokens, metrics and the
+    /// connection registry. Configuration key <c>Fenix:Node</c> names this node.
+    /// </summary>
+    public static FenixBuilder AddFenix(this IServiceCollection services, Action<FenixOptions>? configure = null)
+    {
+        var builder = new FenixBuilder(services);
+        if (services.Any(d => d.ServiceType == typeof(FenixRuntime)))
+        {
+            if (configure is not null)
+            {
+                services.Configure(configure);
+            }
+
+            return builder;
+        }
+
+        services.AddOptions<FenixOptions>().Configure<IServiceProvider>((options, provider) =>
+        {
+            options.NodeName ??= provider.GetService<IConfiguration>()?["Fenix:Node"];
+        });
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddDataProtection();
+        services.AddAuthorization();
+        services.TryAddSingleton<FenixMetrics>();
+        services.TryAddSingleton<FenixToken>();
+        services.TryAddSingleton(CreatePubSub);
+        services.TryAddSingleton<ConnectionRegistry>();
+        services.TryAddSingleton<FenixRuntime>();
+        services.TryAddSingleton<IFenixBroadcaster>(provider =>
+            new FenixBroadcaster(provider.GetRequiredService<Fenix.PubSub.PubSub>(), provider.GetRequiredService<IOptions<FenixOptions>>().Value.Json));
+        services.AddHostedService<FenixHostedService>();
+        services.AddHostedService(provider => provider.GetRequiredService<ConnectionRegistry>());
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, FenixKestrelLimits>();
+        return builder;
+    }
+
+    private static Fenix.PubSub.PubSub CreatePubSub(IServiceProvider provider)
+    {
+        var options = provider.GetRequiredService<IOptions<FenixOptions>>().Value;
+        var nodeName = options.NodeName ?? $"{Environment.MachineName}-{Environment.ProcessId}";
+        var adapter = options.AdapterFactory?.Invoke(provider, nodeName) ?? new InProcessAdapter(nodeName);
+        var log = provider.GetRequiredService<ILoggerFactory>().CreateLogger("Fenix.PubSub");
+        var pubSub = new Fenix.PubSub.PubSub(adapter, (topic, exception) => log.DeliveryFailed(topic, exception));
+        pubSub.RegisterDecoder(new BroadcastMessageDecoder());
+        return pubSub;
+    }
+
+    /// <summary>Keeps Kestrel's connection limits under the open-file limit and bounds the time to send request headers.</summary>
+    private sealed class FenixKestrelLimits(IOptions<FenixOptions> options) : IConfigureOptions<KestrelServerOptions>
+    {
+        public void Configure(KestrelServerOptions kestrel)
+        {
+            var settings = options.Value;
+            kestrel.Limits.RequestHeadersTimeout = settings.RequestHeadersTimeout;
+            if (!settings.LimitConnectionsToFileDescriptors || FileDescriptorLimit.Read() is not { } limit)
+            {
+                return;
+            }
+
+            var allowed = Math.Max(16, limit - settings.ReservedFileDescriptors);
+            kestrel.Limits.MaxConcurrentConnections ??= allowed;
+            kestrel.Limits.MaxConcurrentUpgradedConnections ??= allowed;
+        }
+    }
+}

@@ -1,0 +1,27 @@
+namespace Fenix.AspNetCore.Hosting;
+
+/// <summary>Reads the process's soft limit of open files (Linux), to keep connection limits below it.</summary>
+internal static class FileDescriptorLimit
+{
+    public static long? Read()
+    {
+        const string limits = "/proc/self/limits";
+        if (!OperatingSystem.IsLinux() || !File.Exists(limits))
+        {
+            return null;
+        }
+
+        foreach (var line in File.ReadLines(limits))
+        {
+            if (!line.StartsWith("Max open files", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var fields = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return fields.Length > 0 && long.TryParse(fields[0], out var soft) ? soft : null;
+        }
+
+        return null;
+    }
+}

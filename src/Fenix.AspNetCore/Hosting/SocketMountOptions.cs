@@ -1,0 +1,47 @@
+using Fenix.AspNetCore.Transports;
+
+namespace Fenix.AspNetCore.Hosting;
+
+/// <summary>Settings of one socket mount (<c>MapFenixSocket&lt;T&gt;(path, options =&gt; ...)</c>).</summary>
+public sealed class SocketMountOptions
+{
+    /// <summary>Which browser origins may connect. Default: the request's own host.</summary>
+    public OriginCheck CheckOrigin { get; set; } = OriginCheck.RequestHost;
+
+    public WebSocketTransportOptions WebSocket { get; } = new();
+
+    /// <summary>Most channels one connection may join (default 100, as Phoenix); the next join gets "too many channels joined".</summary>
+    public int MaxChannels { get; set; } = 100;
+
+    /// <summary>
+    /// Most bytes queued for one client. A client that does not read fast enough to stay below is closed as a slow
+    /// consumer (code 1013), so it cannot make the server buffer without bound.
+    /// </summary>
+    public long MaxOutboundBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Most client messages accepted but not yet handled by their channels; beyond it the server stops reading that connection.</summary>
+    public int MaxPendingInbound { get; set; } = 1024;
+
+    /// <summary>Most server-side messages (infos, intercepted broadcasts) queued for one channel; overflow crashes that channel.</summary>
+    public int MaxChannelMailbox { get; set; } = 10_000;
+}
+
+/// <summary>WebSocket transport settings (path <c>&lt;mount&gt;/websocket</c>).</summary>
+public sealed class WebSocketTransportOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    public string Path { get; set; } = "websocket";
+
+    /// <summary>A connection that sends nothing for this long is closed (1001); the JS client's heartbeat every 30 s keeps it open.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Largest message accepted from a client (default 1 MB); a larger one closes the connection with 1009.</summary>
+    public int MaxMessageSize { get; set; } = 1024 * 1024;
+
+    /// <summary>How long to wait for the client's close frame after the server sent its own.</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Subprotocols the server accepts besides <c>phoenix</c>; an offered list matching none is refused with 403.</summary>
+    public IList<string> Subprotocols { get; } = [];
+}

@@ -1,0 +1,98 @@
+namespace Fenix.AspNetCore.Internal;
+
+/// <summary>
+/// A process mailbox without a parked task: messages are handled one at a time, in order, by a drain that is
+/// scheduled on the thread pool only while there is work. An idle actor costs an object and an empty queue —
+/// no task, no buffer — which is what lets a server hold a hundred thousand idle channels.
+/// </summary>
+internal abstract class Mailbox<TMessage> : IThreadPoolWorkItem
+{
+    private readonly Lock _lock = new();
+
+    /// <summary>Pending messages; created on first post and replaced when a burst left it large.</summary>
+    private Queue<TMessage>? _queue;
+
+    /// <summary>True while a drain is scheduled or running; only that drain dequeues.</summary>
+    private bool _draining;
+
+    /// <summary>Messages waiting (not counting the one being handled).</summary>
+    protected int PendingCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queue?.Count ?? 0;
+            }
+        }
+    }
+
+    /// <summary>Queues <paramref name="message"/>; returns the number now pending.</summary>
+    protected int Post(TMessage message)
+    {
+        int count;
+        lock (_lock)
+        {
+            var queue = _queue ??= new Queue<TMessage>(2);
+            queue.Enqueue(message);
+            count = queue.Count;
+            if (_draining)
+            {
+                return count;
+            }
+
+            _draining = true;
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        return count;
+    }
+
+    /// <summary>Handles one message. Exceptions are passed to <see cref="OnHandlerFault"/>, and the drain goes on.</summary>
+    protected abstract ValueTask HandleAsync(TMessage message);
+
+    protected abstract void OnHandlerFault(TMessage message, Exception exception);
+
+    /// <summary>Removes and returns what is pending without handling it (used when the actor stops).</summary>
+    protected List<TMessage> DrainPending()
+    {
+        lock (_lock)
+        {
+            var pending = _queue is null ? [] : new List<TMessage>(_queue);
+            _queue = null;
+            return pending;
+        }
+    }
+
+    void IThreadPoolWorkItem.Execute() => _ = RunAsync();
+
+    private async Task RunAsync()
+    {
+        while (true)
+        {
+            TMessage message;
+            lock (_lock)
+            {
+                if (_queue is null || !_queue.TryDequeue(out message!))
+                {
+                    _draining = false;
+                    if (_queue is { Count: 0 } && _queue.EnsureCapacity(0) > 64)
+                    {
+                        _queue = null; // let a burst's large array go
+                    }
+
+                    return;
+                }
+            }
+
+            try
+            {
+                await HandleAsync(message);
+            }
+            catch (Exception e)
+            {
+                OnHandlerFault(message, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection;
+
+namespace Fenix.AspNetCore.Tokens;
+
+/// <summary>
+/// Signed, time-stamped tokens to hand to clients (typically passed back as the <c>token</c> connect parameter),
+/// with Phoenix.Token's semantics: sign data under a salt, verify with a max age, tell invalid from expired from missing.
+/// Cryptography is ASP.NET Core Data Protection's (authenticated encryption, key rotation); for several servers share
+/// the key ring (e.g. <c>PersistKeysToFileSystem</c>) so that any node verifies any node's tokens.
+/// </summary>
+/// <remarks>
+/// The signing time and max age travel inside the protected payload and are checked here rather than by a time-limited
+/// protector, so that a verifier may pass its own max age (as Phoenix allows) and so expiry is distinguishable from forgery.
+/// </remarks>
+public sealed class FenixToken(IDataProtectionProvider protection, TimeProvider time)
+{
+    /// <summary>Max age embedded when none is given: one day, as Phoenix.</summary>
+    public static readonly TimeSpan DefaultMaxAge = TimeSpan.FromDays(1);
+
+    private const string Purpose = "Fenix.Token";
+
+    /// <summary>Signs <paramref name="data"/> (any JSON-serializable value) under <paramref name="salt"/>.</summary>
+    /// <param name="maxAge">Embedded max age; <see cref="Timeout.InfiniteTimeSpan"/> for none. Default one day.</param>
+    /// <param name="signedAt">Signing time to embed; default now.</param>
+    public string Sign<T>(string salt, T data, TimeSpan? maxAge = null, DateTimeOffset? signedAt = null)
+    {
+        var envelope = new TokenEnvelope<T>(
+            data,
+            (signedAt ?? time.GetUtcNow()).ToUnixTimeMilliseconds(),
+            ToSeconds(maxAge ?? DefaultMaxAge));
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(envelope);
+        return System.Buffers.Text.Base64Url.EncodeToString(Protector(salt).Protect(bytes));
+    }
+
+    /// <summary>Verifies <paramref name="token"/>; <paramref name="maxAge"/> overrides the embedded max age
+    /// (<see cref="Timeout.InfiniteTimeSpan"/> disables expiry).</summary>
+    public TokenVerification<T> Verify<T>(string salt, string? token, TimeSpan? maxAge = null)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return new(TokenStatus.Missing, default);
+        }
+
+        TokenEnvelope<T>? envelope;
+        try
+        {
+            var bytes = Protector(salt).Unprotect(System.Buffers.Text.Base64Url.DecodeFromChars(token));
+            envelope = JsonSerializer.Deserialize<TokenEnvelope<T>>(bytes);
+        }
+        catch (Exception e) when (e is CryptographicException or FormatException or JsonException)
+        {
+            return new(TokenStatus.Invalid, default);
+        }
+
+        if (envelope is null)
+        {
+            return new(TokenStatus.Invalid, default);
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (envelope.SignedAt > now)
+        {
+            return new(TokenStatus.Invalid, default);
+        }
+
+        var maxAgeSeconds = maxAge is { } overridden ? ToSeconds(overridden) : envelope.MaxAge;
+        if (maxAgeSeconds is { } seconds && (seconds <= 0 || envelope.SignedAt + (seconds * 1000) < now))
+        {
+            return new(TokenStatus.Expired, default);
+        }
+
+        return new(TokenStatus.Ok, envelope.Data);
+    }
+
+    private IDataProtector Protector(string salt) => protection.CreateProtector(Purpose, salt);
+
+    private static long? ToSeconds(TimeSpan maxAge) =>
+        maxAge == Timeout.InfiniteTimeSpan ? null : (long)Math.Floor(maxAge.TotalSeconds);
+
+    /// <summary>What is protected: the data, when it was signed (Unix ms) and for how long it is valid (seconds; null = forever).</summary>
+    private sealed record TokenEnvelope<T>(T Data, long SignedAt, long? MaxAge);
+}

@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using Fenix.AspNetCore.Diagnostics;
+using Fenix.AspNetCore.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Fenix.AspNetCore.Transports;
+
+/// <summary>A connection the registry watches for idleness and asks to drain at shutdown.</summary>
+internal interface ITrackedConnection
+{
+    /// <summary>The <see cref="TimeProvider.GetTimestamp"/> of the last frame received.</summary>
+    long LastActivity { get; }
+
+    /// <summary>How long the connection may stay silent.</summary>
+    TimeSpan IdleTimeout { get; }
+
+    void OnIdleTimeout();
+
+    /// <summary>Ask the client to reconnect elsewhere (WebSocket close 1012).</summary>
+    void Drain();
+}
+
+/// <summary>
+/// Every open connection of the server: one timer sweeps them all once a second for idle timeouts (instead of a
+/// timer per connection), and at shutdown they are drained in batches so clients reconnect elsewhere.
+/// </summary>
+internal sealed class ConnectionRegistry(TimeProvider time, IOptions<FenixOptions> options, ILogger<ConnectionRegistry> logger)
+    : IHostedService, IDisposable
+{
+    private static readonly TimeSpan SweepPeriod = TimeSpan.FromMilliseconds(250);
+
+    private readonly ConcurrentDictionary<ITrackedConnection, byte> _connections = new(ReferenceEqualityComparer.Instance);
+    private ITimer? _sweeper;
+
+    public int Count => _connections.Count;
+
+    public TimeProvider Time => time;
+
+    public void Add(ITrackedConnection connection) => _connections.TryAdd(connection, 0);
+
+    public void Remove(ITrackedConnection connection) => _connections.TryRemove(connection, out _);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _sweeper = time.CreateTimer(_ => Sweep(), null, SweepPeriod, SweepPeriod);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var remaining = _connections.Keys.ToList();
+        if (remaining.Count == 0)
+        {
+            return;
+        }
+
+        logger.Draining(remaining.Count);
+        var deadline = time.GetTimestamp() + (long)(settings.DrainTimeout.TotalSeconds * time.TimestampFrequency);
+        for (var i = 0; i < remaining.Count; i += settings.DrainBatchSize)
+        {
+            foreach (var connection in remaining.Skip(i).Take(settings.DrainBatchSize))
+            {
+                connection.Drain();
+            }
+
+            if (i + settings.DrainBatchSize < remaining.Count && time.GetTimestamp() < deadline && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(settings.DrainInterval, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public void Dispose() => _sweeper?.Dispose();
+
+    private void Sweep()
+    {
+        var now = time.GetTimestamp();
+        foreach (var connection in _connections.Keys)
+        {
+            if (time.GetElapsedTime(connection.LastActivity, now) > connection.IdleTimeout)
+            {
+                connection.OnIdleTimeout();
+            }
+        }
+    }
+}

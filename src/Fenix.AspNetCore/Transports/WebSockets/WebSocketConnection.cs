@@ -1,0 +1,218 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Fenix.AspNetCore.Channels;
+using Fenix.AspNetCore.Diagnostics;
+using Fenix.AspNetCore.Hosting;
+using Fenix.AspNetCore.Sockets;
+using Fenix.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Fenix.AspNetCore.Transports.WebSockets;
+
+/// <summary>
+/// An accepted WebSocket: a receive loop that parses RFC 6455 frames straight from the connection (zero-byte reads,
+/// so an idle connection holds no buffer) and hands messages to its <see cref="SocketSession"/>, and a writer that
+/// drains the bounded <see cref="OutboundQueue"/> in batches. Server frames are never masked, so a broadcast's
+/// shared bytes go out as they are, behind a two-byte header.
+/// </summary>
+internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedConnection, IThreadPoolWorkItem
+{
+    private const int WriteBufferSize = 16 * 1024;
+
+    private readonly Stream _stream;
+    private readonly PipeReader _reader;
+    private readonly OutboundQueue _outbound;
+    private readonly FenixRuntime _runtime;
+    private readonly WebSocketTransportOptions _options;
+    private readonly ILogger _log;
+    private readonly long _maxOutboundBytes;
+    private SocketSession? _session;
+
+    /// <summary>Timestamp of the last bytes received (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    private long _lastActivity;
+
+    /// <summary>0 until the first close request; the first reason wins.</summary>
+    private int _closeRequested;
+
+    /// <summary>Set when the writer failed or the close handshake timed out: stop everything.</summary>
+    private volatile bool _aborted;
+
+    private ITimer? _closeTimer;
+
+    public WebSocketConnection(Stream stream, FenixRuntime runtime, SocketMountOptions mountOptions)
+    {
+        _stream = stream;
+        _runtime = runtime;
+        _options = mountOptions.WebSocket;
+        _log = runtime.SocketLog;
+        _maxOutboundBytes = mountOptions.MaxOutboundBytes;
+        _outbound = new OutboundQueue(_maxOutboundBytes);
+        _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
+        _lastActivity = runtime.Time.GetTimestamp();
+    }
+
+    public string Name => "websocket";
+
+    public bool SupportsBinary => true;
+
+    public long LastActivity => Volatile.Read(ref _lastActivity);
+
+    public TimeSpan IdleTimeout => _options.IdleTimeout;
+
+    private SocketSession Session => _session ?? throw new InvalidOperationException("The connection has no session yet.");
+
+    public void Attach(SocketSession session) => _session = session;
+
+    /// <summary>Serves the connection until it ends; returns when the close handshake is done or abandoned.</summary>
+    public async Task RunAsync()
+    {
+        _runtime.Connections.Add(this);
+        Session.Start();
+        var reason = TerminateReason.Closed;
+        try
+        {
+            reason = await ReceiveLoopAsync();
+        }
+        catch (Exception e)
+        {
+            _log.WriteFailed(Session.SocketId, e);
+            reason = TerminateReason.Error("transport_error");
+        }
+        finally
+        {
+            Session.Terminate(reason);
+            _runtime.Connections.Remove(this);
+            _closeTimer?.Dispose();
+            await WaitForWriterAsync();
+            await _reader.CompleteAsync();
+        }
+    }
+
+    public void Send(EncodedFrame frame) =>
+        Enqueue(new OutboundItem(frame.Data, frame.IsBinary ? WebSocketOpcode.Binary : WebSocketOpcode.Text));
+
+    public void Close(TransportCloseReason reason)
+    {
+        if (Interlocked.Exchange(ref _closeRequested, 1) != 0)
+        {
+            return;
+        }
+
+        _log.Disconnected(Name, _session?.SocketId, reason.Code, reason.Text);
+        _outbound.Seal();
+        Enqueue(new OutboundItem(EncodeClosePayload(reason), WebSocketOpcode.Close), afterSeal: true);
+
+        // The client should answer with its own close frame; if it does not, stop reading after the timeout.
+        _closeTimer = _runtime.Time.CreateTimer(
+            static state => ((WebSocketConnection)state!).Abort(),
+            this,
+            _options.CloseTimeout,
+            Timeout.InfiniteTimeSpan);
+    }
+
+    public void OnIdleTimeout() => Session.Close(TransportCloseReason.IdleTimeout, TerminateReason.Closed);
+
+    public void Drain() => Session.Close(TransportCloseReason.Draining, TerminateReason.Draining);
+
+    void IThreadPoolWorkItem.Execute() => _ = WriteLoopAsync();
+
+    private void Abort()
+    {
+        _aborted = true;
+        _outbound.Clear();
+        _reader.CancelPendingRead();
+    }
+
+    private void Enqueue(OutboundItem item, bool afterSeal = false)
+    {
+        switch (_outbound.TryEnqueue(item, afterSeal))
+        {
+            case EnqueueResult.StartWriter:
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                break;
+            case EnqueueResult.Overflow:
+                _log.SlowConsumer(_session?.SocketId, _outbound.QueuedBytes, _maxOutboundBytes);
+                _runtime.Metrics.SlowConsumers.Add(1);
+                Session.Close(TransportCloseReason.SlowConsumer, TerminateReason.ShutdownWith("slow_consumer"));
+                break;
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(WriteBufferSize);
+        var used = 0;
+        try
+        {
+            while (true)
+            {
+                if (!_outbound.TryDequeue(out var item, releaseIfEmpty: used == 0))
+                {
+                    if (used == 0)
+                    {
+                        return;
+                    }
+
+                    await _stream.WriteAsync(buffer.AsMemory(0, used));
+                    used = 0;
+                    continue;
+                }
+
+                if (_aborted)
+                {
+                    continue; // drain and drop
+                }
+
+                var length = item.Data.Length;
+                if (used + WebSocketFraming.MaxServerHeaderLength + length > buffer.Length && used > 0)
+                {
+                    await _stream.WriteAsync(buffer.AsMemory(0, used));
+                    used = 0;
+                }
+
+                used += WebSocketFraming.WriteServerHeader(buffer.AsSpan(used), item.Opcode, length);
+                if (used + length <= buffer.Length)
+                {
+                    item.Data.Span.CopyTo(buffer.AsSpan(used));
+                    used += length;
+                }
+                else
+                {
+                    await _stream.WriteAsync(buffer.AsMemory(0, used));
+                    await _stream.WriteAsync(item.Data);
+                    used = 0;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            _log.WriteFailed(_session?.SocketId, e);
+            Abort();
+            while (_outbound.TryDequeue(out _))
+            {
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task WaitForWriterAsync()
+    {
+        var deadline = _runtime.Time.GetTimestamp();
+        while (_outbound.IsBusy && !_aborted && _runtime.Time.GetElapsedTime(deadline) < _options.CloseTimeout)
+        {
+            await Task.Delay(5);
+        }
+    }
+
+    private static byte[] EncodeClosePayload(TransportCloseReason reason)
+    {
+        var text = System.Text.Encoding.UTF8.GetBytes(reason.Text);
+        var payload = new byte[2 + Math.Min(text.Length, 123)];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(payload, (ushort)reason.Code);
+        text.AsSpan(0, payload.Length - 2).CopyTo(payload.AsSpan(2));
+        return payload;
+    }
+}

@@ -1,0 +1,17 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Fenix.Protocol;
+
+/// <summary>The JSON settings used to turn application objects into payloads.</summary>
+public static class PayloadJson
+{
+    /// <summary>
+    /// ASP.NET Core's web defaults (camelCase properties, so <c>new { Body = "x" }</c> becomes <c>{"body":"x"}</c>;
+    /// names such as <c>online_at</c> stay as written) with relaxed escaping: frames go to sockets, never into HTML.
+    /// </summary>
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+}

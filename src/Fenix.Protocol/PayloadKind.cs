@@ -1,0 +1,8 @@
+namespace Fenix.Protocol;
+
+/// <summary>How a payload is carried: JSON text or opaque bytes (binary frames).</summary>
+public enum PayloadKind : byte
+{
+    Json,
+    Binary,
+}
