@@ -29,9 +29,10 @@ internal sealed class TopicRegistry
         {
             if (!_topics.TryGetValue(topic, out var entry))
             {
+                // Activate first: if the adapter throws, no empty entry is left behind to skip the next activation.
+                _onActivation(topic, true);
                 entry = new TopicEntry();
                 _topics[topic] = entry;
-                _onActivation(topic, true);
             }
 
             entry.Add(subscriber);

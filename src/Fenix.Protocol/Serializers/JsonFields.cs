@@ -12,7 +12,7 @@ internal static class JsonFields
         return reader.TokenType switch
         {
             JsonTokenType.Null => null,
-            JsonTokenType.String => reader.GetString(),
+            JsonTokenType.String => GetString(ref reader, field),
             JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
             _ => throw new MessageDecodeException($"{field} must be a string or null"),
         };
@@ -22,7 +22,7 @@ internal static class JsonFields
     {
         Next(ref reader, field);
         return reader.TokenType == JsonTokenType.String
-            ? reader.GetString()!
+            ? GetString(ref reader, field)
             : throw new MessageDecodeException($"{field} must be a string");
     }
 
@@ -34,6 +34,19 @@ internal static class JsonFields
         reader.Skip();
         var end = (int)reader.BytesConsumed;
         return Payload.FromUtf8Json(frame[start..end].ToArray());
+    }
+
+    /// <summary>The reader only validates UTF-8 when transcoding, and then throws InvalidOperationException.</summary>
+    private static string GetString(ref Utf8JsonReader reader, string field)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new MessageDecodeException($"{field} is not valid UTF-8", e);
+        }
     }
 
     private static void Next(ref Utf8JsonReader reader, string field)

@@ -10,12 +10,18 @@ public static class SerializerNegotiation
 
     public static IMessageSerializer? Negotiate(string? vsn)
     {
-        if (!TryParse(vsn ?? DefaultVersion, out var major, out var minor))
+        if (!TryParse(vsn ?? DefaultVersion, out var major, out var minor, out var patch, out var isPreRelease))
         {
             return null;
         }
 
-        // "~> X.0.0" accepts X.0.patch (and its pre-releases), nothing else.
+        // "~> X.0.0" means ">= X.0.0 and < X.1.0": X.0.patch and pre-releases of patches above 0
+        // (X.0.0-rc sorts below X.0.0, so Phoenix refuses it).
+        if (patch == 0 && isPreRelease)
+        {
+            return null;
+        }
+
         return (major, minor) switch
         {
             (1, 0) => V1JsonSerializer.Instance,
@@ -25,11 +31,12 @@ public static class SerializerNegotiation
     }
 
     /// <summary>Parses MAJOR.MINOR.PATCH with optional -pre and +build parts, as semantic versions are written.</summary>
-    private static bool TryParse(string vsn, out int major, out int minor)
+    private static bool TryParse(string vsn, out int major, out int minor, out int patch, out bool isPreRelease)
     {
-        major = minor = 0;
+        major = minor = patch = 0;
         var core = vsn.AsSpan();
         var suffix = core.IndexOfAny('-', '+');
+        isPreRelease = suffix >= 0 && core[suffix] == '-';
         if (suffix >= 0)
         {
             core = core[..suffix];
@@ -41,7 +48,7 @@ public static class SerializerNegotiation
             return false;
         }
 
-        return IsNumber(core[parts[0]], out major) && IsNumber(core[parts[1]], out minor) && IsNumber(core[parts[2]], out _);
+        return IsNumber(core[parts[0]], out major) && IsNumber(core[parts[1]], out minor) && IsNumber(core[parts[2]], out patch);
     }
 
     private static bool IsNumber(ReadOnlySpan<char> text, out int value)

@@ -41,6 +41,57 @@ public static class V2BinaryCodec
         return new Message(NullIfEmpty(joinRef), NullIfEmpty(@ref), topic, @event, Payload.Binary(rest.ToArray()));
     }
 
+    /// <summary>
+    /// Decodes a frame the server sent (what clients and tests receive): a push (kind 0, no ref), a reply (kind 1,
+    /// returned as event <c>phx_reply</c> with its status in <paramref name="replyStatus"/> and the bytes as payload)
+    /// or a broadcast (kind 2).
+    /// </summary>
+    public static Message DecodeServerFrame(ReadOnlySpan<byte> frame, out string? replyStatus)
+    {
+        replyStatus = null;
+        if (frame.Length < 1)
+        {
+            throw new MessageDecodeException("empty binary frame");
+        }
+
+        var fieldCount = frame[0] switch
+        {
+            PushKind => 3,
+            ReplyKind => 4,
+            BroadcastKind => 2,
+            _ => throw new MessageDecodeException($"unknown binary frame kind {frame[0]}"),
+        };
+        if (frame.Length < 1 + fieldCount)
+        {
+            throw new MessageDecodeException("binary frame shorter than its header");
+        }
+
+        var lengths = frame.Slice(1, fieldCount);
+        var rest = frame[(1 + fieldCount)..];
+        var fields = new string[fieldCount];
+        for (var i = 0; i < fieldCount; i++)
+        {
+            if (rest.Length < lengths[i])
+            {
+                throw new MessageDecodeException("binary frame shorter than its declared metadata");
+            }
+
+            fields[i] = ReadUtf8(ref rest, lengths[i]);
+        }
+
+        var payload = Payload.Binary(rest.ToArray());
+        switch (frame[0])
+        {
+            case PushKind:
+                return new Message(NullIfEmpty(fields[0]), null, fields[1], fields[2], payload);
+            case ReplyKind:
+                replyStatus = fields[3];
+                return new Message(NullIfEmpty(fields[0]), NullIfEmpty(fields[1]), fields[2], PhoenixEvents.Reply, payload);
+            default:
+                return new Message(null, null, fields[0], fields[1], payload);
+        }
+    }
+
     /// <summary>Encodes a client push (used by clients and tests).</summary>
     public static byte[] EncodeClientPush(Message message) =>
         Encode(PushKind, [message.JoinRef, message.Ref, message.Topic, message.Event], message.Payload);

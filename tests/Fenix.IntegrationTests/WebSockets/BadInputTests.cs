@@ -1,0 +1,195 @@
+using System.Text;
+using Fenix.IntegrationTests.Infrastructure;
+using Xunit;
+
+namespace Fenix.IntegrationTests.WebSockets;
+
+/// <summary>Malformed and hostile input: a clear close for the offender, no harm to anyone else (protocol.md §4.11).</summary>
+public sealed class BadInputTests(FixtureServer server) : IClassFixture<FixtureServer>
+{
+    [Theory]
+    [InlineData("not json at all", 1011)]
+    [InlineData("{\"topic\":\"x\"}", 1011)]
+    [InlineData("[\"1\",\"1\"]", 1011)]
+    [InlineData("[null,\"1\",5,\"phx_join\",{}]", 1011)]
+    [InlineData("[null,\"1\",\"room:x\",\"phx_join\",{}] trailing", 1011)]
+    public async Task Undecodable_text_frames_close_with_1011_and_others_keep_working(string frame, int code)
+    {
+        await using var bystander = await JoinedClient("room:bystander");
+        await using var offender = await PhoenixTestClient.ConnectAsync(server.BaseUri, "/ws", "2.0.0");
+        await offender.Socket.SendTextAsync(frame);
+        var close = await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(code, close?.CloseCode);
+        Assert.StartsWith("invalid message", close!.CloseReason, StringComparison.Ordinal);
+        await AssertStillServes(bystander);
+    }
+
+    [Fact]
+    public async Task Binary_frames_to_a_v1_socket_close_with_1011()
+    {
+        await using var offender = await PhoenixTestClient.ConnectAsync(server.BaseUri, "/ws", "1.0.0");
+        await offender.Socket.SendBinaryAsync([0, 0, 0, 1, 1, (byte)'t', (byte)'e']);
+        Assert.Equal(1011, (await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5)))?.CloseCode);
+    }
+
+    [Fact]
+    public async Task Unknown_binary_kinds_close_with_1011()
+    {
+        await using var offender = await PhoenixTestClient.ConnectAsync(server.BaseUri, "/ws", "2.0.0");
+        await offender.Socket.SendBinaryAsync([7, 0, 0, 0, 0]);
+        Assert.Equal(1011, (await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5)))?.CloseCode);
+    }
+
+    [Fact]
+    public async Task Oversized_messages_close_with_1009()
+    {
+        await using var bystander = await JoinedClient("room:big-bystander", "/ws/small");
+        await using var offender = await PhoenixTestClient.ConnectAsync(server.BaseUri, "/ws/small", "2.0.0");
+        await offender.SendAsync("room:big", "new_msg", new { body = new string('x', 2000) }, null);
+        Assert.Equal(1009, (await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5)))?.CloseCode);
+        await AssertStillServes(bystander);
+    }
+
+    [Fact]
+    public async Task Oversized_fragmented_messages_close_with_1009()
+    {
+        await using var offender = await PhoenixTestClient.ConnectAsync(server.BaseUri, "/ws/small", "2.0.0");
+        await offender.Socket.SendFrameAsync(RawFrame.Text, new byte[800], fin: false);
+        await offender.Socket.SendFrameAsync(0, new byte[800], fin: false);
+        Assert.Equal(1009, (await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5)))?.CloseCode);
+    }
+
+    [Theory]
+    [InlineData("unmasked")]
+    [InlineData("reserved-opcode")]
+    [InlineData("rsv-bit")]
+    [InlineData("fragmented-control")]
+    [InlineData("continuation-without-start")]
+    [InlineData("bad-close-code")]
+    public async Task Protocol_violations_close_with_1002_at_once(string violation)
+    {
+        await using var bystander = await JoinedClient("room:violation-bystander");
+        await using var offender = await PhoenixTestClient.ConnectAsync(server.BaseUri, "/ws", "2.0.0");
+        var heartbeat = Encoding.UTF8.GetBytes("[null,\"1\",\"phoenix\",\"heartbeat\",{}]");
+        switch (violation)
+        {
+            case "unmasked":
+                await offender.Socket.SendFrameAsync(RawFrame.Text, heartbeat, mask: false);
+                break;
+            case "reserved-opcode":
+                await offender.Socket.SendFrameAsync(3, heartbeat);
+                break;
+            case "rsv-bit":
+                await offender.Socket.SendFrameAsync(RawFrame.Text, heartbeat, rsv: 4);
+                break;
+            case "fragmented-control":
+                await offender.Socket.SendFrameAsync(RawFrame.Ping, [1], fin: false);
+                break;
+            case "continuation-without-start":
+                await offender.Socket.SendFrameAsync(0, heartbeat);
+                break;
+            case "bad-close-code":
+                await offender.Socket.SendFrameAsync(RawFrame.Close, [0x03, 0xEE]); // 1006 must never be sent
+                break;
+        }
+
+        var close = await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(1002, close?.CloseCode);
+        await offender.RefuteReceiveAsync(m => m.Ref == "1");
+        Assert.True(await offender.Socket.WaitForEndOfStreamAsync(TimeSpan.FromSeconds(3)));
+        await AssertStillServes(bystander);
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_text_closes_with_1007()
+    {
+        await using var offender = await PhoenixTestClient.ConnectAsync(server.BaseUri, "/ws", "2.0.0");
+        await offender.Socket.SendFrameAsync(RawFrame.Text, [(byte)'[', 0xC3, 0x28, (byte)']']);
+        Assert.Equal(1007, (await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5)))?.CloseCode);
+    }
+
+    [Fact]
+    public async Task A_flood_of_joins_is_bounded_and_the_socket_keeps_working()
+    {
+        await using var client = await PhoenixTestClient.ConnectAsync(server.BaseUri, "/ws", "2.0.0");
+        var refs = new List<string>();
+        for (var i = 0; i < 300; i++)
+        {
+            refs.Add((await client.JoinAsync($"room:flood-{i}")).Ref);
+        }
+
+        var ok = 0;
+        var refused = 0;
+        foreach (var @ref in refs)
+        {
+            var reply = await client.AssertReceiveAsync(m => m.Event == "phx_reply" && m.Ref == @ref, $"join reply {@ref}");
+            if (reply.Status == "ok")
+            {
+                ok++;
+            }
+            else
+            {
+                Assert.Equal("too many channels joined", reply.Response!["reason"]!.GetValue<string>());
+                refused++;
+            }
+        }
+
+        Assert.Equal((100, 200), (ok, refused));
+        var heartbeat = await client.SendAsync("phoenix", "heartbeat", new { }, null);
+        await client.AssertReplyAsync(heartbeat);
+    }
+
+    [Fact]
+    public async Task A_client_that_never_reads_is_closed_as_a_slow_consumer_while_readers_get_everything()
+    {
+        const int count = 3000;
+        var topic = "room:firehose";
+        await using var reader = await JoinedClient(topic); // default 8 MB outbound bound
+        await using var stalled = await JoinedClient(topic, "/ws/small"); // 64 KB outbound bound
+        var body = new string('x', 8 * 1024);
+
+        var received = 0;
+        var reading = Task.Run(async () =>
+        {
+            while (received < count)
+            {
+                var message = await reader.TryReceiveAsync(m => m.Event == "burst", TimeSpan.FromSeconds(30));
+                if (message is null)
+                {
+                    return;
+                }
+
+                received++;
+            }
+        });
+        for (var i = 0; i < count; i++)
+        {
+            server.Broadcaster.Broadcast(topic, "burst", new { i, body });
+            if (i % 100 == 99)
+            {
+                await Task.Delay(5); // a fast but not instantaneous publisher: a reading client keeps up
+            }
+        }
+
+        await reading;
+        Assert.Equal(count, received);
+
+        // The stalled client's queue overflowed: the server gave up on it (1013) instead of buffering 24 MB.
+        var close = await stalled.WaitForCloseAsync(TimeSpan.FromSeconds(30));
+        Assert.True(close?.CloseCode == 1013 || await stalled.Socket.WaitForEndOfStreamAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    private async Task<PhoenixTestClient> JoinedClient(string topic, string path = "/ws")
+    {
+        var client = await PhoenixTestClient.ConnectAsync(server.BaseUri, path, "2.0.0");
+        var (_, @ref) = await client.JoinAsync(topic);
+        await client.AssertReplyAsync(@ref);
+        return client;
+    }
+
+    private static async Task AssertStillServes(PhoenixTestClient client)
+    {
+        var heartbeat = await client.SendAsync("phoenix", "heartbeat", new { }, null);
+        await client.AssertReplyAsync(heartbeat);
+    }
+}

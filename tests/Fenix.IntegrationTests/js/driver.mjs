@@ -1,0 +1,86 @@
+// Drives the official `phoenix` client for the C# integration tests.
+// Commands arrive as JSON lines on stdin; everything observed leaves as JSON lines on stdout.
+import { Socket, Presence } from "phoenix";
+import WebSocket from "ws";
+import readline from "node:readline";
+
+const sockets = new Map();
+const channels = new Map();
+const presences = new Map();
+
+const emit = (event) => process.stdout.write(JSON.stringify(event) + "\n");
+
+const encodePayload = (payload) =>
+  payload instanceof ArrayBuffer ? { binary: Array.from(new Uint8Array(payload)) } : payload;
+
+const decodePayload = (command) =>
+  command.binary ? new Uint8Array(command.binary).buffer : (command.payload ?? {});
+
+function connect({ id, url, params, opts = {} }) {
+  const socket = new Socket(url, { transport: WebSocket, params, reconnectAfterMs: () => 50, ...opts });
+  socket.onOpen(() => emit({ type: "open", socket: id }));
+  socket.onClose((e) => emit({ type: "close", socket: id, code: e && e.code }));
+  socket.onError((e) => emit({ type: "error", socket: id, message: String(e && (e.message || e.type || e)) }));
+  socket.connect();
+  sockets.set(id, socket);
+}
+
+function channel({ id, socket, topic, params }) {
+  const chan = sockets.get(socket).channel(topic, params ?? {});
+  chan.onMessage = (event, payload, ref) => {
+    if (event !== "phx_reply" && !event.startsWith("chan_reply_")) {
+      emit({ type: "message", channel: id, event, payload: encodePayload(payload), ref: ref ?? null });
+    }
+    return payload;
+  };
+  chan.onError((reason) => emit({ type: "channel_error", channel: id, reason: reason ?? null }));
+  chan.onClose(() => emit({ type: "channel_close", channel: id }));
+  channels.set(id, chan);
+}
+
+function join({ channel: id }) {
+  channels.get(id).join()
+    .receive("ok", (response) => emit({ type: "join", channel: id, status: "ok", response: encodePayload(response) }))
+    .receive("error", (response) => emit({ type: "join", channel: id, status: "error", response }))
+    .receive("timeout", () => emit({ type: "join", channel: id, status: "timeout" }));
+}
+
+function push(command) {
+  const chan = channels.get(command.channel);
+  chan.push(command.event, decodePayload(command), command.timeout ?? 10000)
+    .receive("ok", (response) => emit({ type: "reply", id: command.id, status: "ok", response: encodePayload(response) }))
+    .receive("error", (response) => emit({ type: "reply", id: command.id, status: "error", response: encodePayload(response) }))
+    .receive("timeout", () => emit({ type: "reply", id: command.id, status: "timeout" }));
+}
+
+function presence({ channel: id }) {
+  const p = new Presence(channels.get(id));
+  p.onJoin((key, current, joined) => emit({ type: "presence_join", channel: id, key, new: !current, metas: joined.metas }));
+  p.onLeave((key, remaining, left) => emit({ type: "presence_leave", channel: id, key, remaining: remaining.metas.length, metas: left.metas }));
+  p.onSync(() => emit({ type: "presence_sync", channel: id, list: p.list((key, { metas }) => ({ key, metas })) }));
+  presences.set(id, p);
+}
+
+const handlers = {
+  connect,
+  channel,
+  join,
+  push,
+  presence,
+  leave: ({ channel: id }) => channels.get(id).leave().receive("ok", () => emit({ type: "left", channel: id })),
+  disconnect: ({ socket }) => sockets.get(socket).disconnect(() => emit({ type: "disconnected", socket })),
+  exit: () => process.exit(0),
+};
+
+readline.createInterface({ input: process.stdin }).on("line", (line) => {
+  if (!line.trim()) return;
+  const command = JSON.parse(line);
+  try {
+    handlers[command.cmd](command);
+    emit({ type: "ack", cmd: command.cmd, id: command.id ?? command.channel ?? command.socket ?? null });
+  } catch (e) {
+    emit({ type: "driver_error", cmd: command.cmd, message: String(e && e.stack || e) });
+  }
+});
+process.stdin.on("end", () => process.exit(0));
+emit({ type: "ready" });
