@@ -6,7 +6,7 @@ builder.Services.AddFenix();
 var app = builder.Build();
 app.UseDefaultFiles();
 app.UseStaticFiles();
-app.MapFenixSocket<UserSocket>("/socket");
+app.MapFenixSocket<UserSocket>("/socket", socket => socket.LongPoll.Enabled = true);
 app.Run();
 
 /// <summary>Lets integration tests start the sample in-process.</summary>

@@ -6,7 +6,8 @@ namespace Fenix.PubSub;
 /// own broadcasts back to it.
 /// </summary>
 /// <remarks>
-/// Every send method is non-blocking (queue and return): callers sit on hot paths. Messages from one
+/// Every method is non-blocking and must not throw (queue and return): callers sit on hot paths, and
+/// <see cref="TopicActivated"/>/<see cref="TopicDeactivated"/> run under a PubSub lock. Messages from one
 /// publisher thread must reach each node in the order they were sent. Delivery is at most once.
 /// </remarks>
 public interface IPubSubAdapter : IAsyncDisposable

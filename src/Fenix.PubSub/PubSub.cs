@@ -61,14 +61,14 @@ public sealed class PubSub : IPubSubInbound, IAsyncDisposable
     /// <summary>Delivers to every subscriber of <paramref name="topic"/> on every node.</summary>
     public void Broadcast(string topic, IPubSubMessage message)
     {
-        _adapter.Broadcast(topic, message);
+        SendToOtherNodes(topic, message);
         Dispatch(topic, message, from: null);
     }
 
     /// <summary>Like <see cref="Broadcast"/>, skipping <paramref name="from"/> (a local subscriber).</summary>
     public void BroadcastFrom(ISubscriber from, string topic, IPubSubMessage message)
     {
-        _adapter.Broadcast(topic, message);
+        SendToOtherNodes(topic, message);
         Dispatch(topic, message, from);
     }
 
@@ -113,6 +113,19 @@ public sealed class PubSub : IPubSubInbound, IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _adapter.DisposeAsync();
+
+    /// <summary>An adapter that fails (its contract says it must not throw) never costs this node its local delivery.</summary>
+    private void SendToOtherNodes(string topic, IPubSubMessage message)
+    {
+        try
+        {
+            _adapter.Broadcast(topic, message);
+        }
+        catch (Exception e)
+        {
+            _onDeliveryError?.Invoke(topic, e);
+        }
+    }
 
     private void Dispatch(string topic, object message, ISubscriber? from)
     {

@@ -1,5 +1,6 @@
 using Fenix.AspNetCore.Hosting;
 using Fenix.AspNetCore.Sockets;
+using Fenix.AspNetCore.Transports.LongPoll;
 using Fenix.AspNetCore.Transports.WebSockets;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,7 +14,7 @@ public static class FenixEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Serves the socket handler <typeparamref name="TSocket"/> at <paramref name="path"/>: the WebSocket transport at
-    /// <c>{path}/websocket</c>. Route parameters in the path (e.g. <c>/ws/{tenant}</c>) join the connect params.
+    /// <c>{path}/websocket</c> and, when enabled, the long-poll transport at <c>{path}/longpoll</c>. Route parameters in the path (e.g. <c>/ws/{tenant}</c>) join the connect params.
     /// </summary>
     public static IEndpointConventionBuilder MapFenixSocket<TSocket>(
         this IEndpointRouteBuilder endpoints,
@@ -33,6 +34,11 @@ public static class FenixEndpointRouteBuilderExtensions
         if (options.WebSocket.Enabled)
         {
             group.Map(options.WebSocket.Path, context => WebSocketEndpoint.HandleAsync(context, mount, runtime));
+        }
+
+        if (options.LongPoll.Enabled)
+        {
+            group.Map(options.LongPoll.Path, context => LongPollEndpoint.HandleAsync(context, mount, runtime));
         }
 
         return group;

@@ -3,6 +3,7 @@ using Fenix.AspNetCore.Diagnostics;
 using Fenix.AspNetCore.Hosting;
 using Fenix.AspNetCore.Tokens;
 using Fenix.AspNetCore.Transports;
+using Fenix.AspNetCore.Transports.LongPoll;
 using Fenix.PubSub.Adapters;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -51,6 +52,7 @@ public static class FenixServiceCollectionExtensions
         services.TryAddSingleton<FenixToken>();
         services.TryAddSingleton(CreatePubSub);
         services.TryAddSingleton<ConnectionRegistry>();
+        services.TryAddSingleton<LongPollSessionRegistry>();
         services.TryAddSingleton<FenixRuntime>();
         services.TryAddSingleton<IFenixBroadcaster>(provider =>
             new FenixBroadcaster(provider.GetRequiredService<Fenix.PubSub.PubSub>(), provider.GetRequiredService<IOptions<FenixOptions>>().Value.Json));

@@ -10,6 +10,8 @@ public sealed class SocketMountOptions
 
     public WebSocketTransportOptions WebSocket { get; } = new();
 
+    public LongPollTransportOptions LongPoll { get; } = new();
+
     /// <summary>Most channels one connection may join (default 100, as Phoenix); the next join gets "too many channels joined".</summary>
     public int MaxChannels { get; set; } = 100;
 
@@ -44,4 +46,29 @@ public sealed class WebSocketTransportOptions
 
     /// <summary>Subprotocols the server accepts besides <c>phoenix</c>; an offered list matching none is refused with 403.</summary>
     public IList<string> Subprotocols { get; } = [];
+}
+
+/// <summary>Long-poll transport settings (path <c>&lt;mount&gt;/longpoll</c>), for clients whose WebSocket is blocked.</summary>
+public sealed class LongPollTransportOptions
+{
+    /// <summary>Off by default, as in Phoenix; the JS client falls back to it with <c>longPollFallbackMs</c>.</summary>
+    public bool Enabled { get; set; }
+
+    public string Path { get; set; } = "longpoll";
+
+    /// <summary>How long a poll is held open waiting for messages before answering 204. A session that is not polled
+    /// for 1.5 × this long expires and its channels terminate.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Most bytes of frames buffered for a session between polls; a session over it is closed (Phoenix buffers without bound).</summary>
+    public long MaxBufferedBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Largest POST body accepted (HTTP 400 beyond).</summary>
+    public long MaxRequestBodySize { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Lines of one ndjson POST that are processed; the rest are ignored, as in Phoenix.</summary>
+    public int MaxLinesPerPost { get; set; } = 100;
+
+    /// <summary>How long a session token stays valid (Phoenix: 14 days); the session itself expires much sooner when not polled.</summary>
+    public TimeSpan TokenMaxAge { get; set; } = TimeSpan.FromDays(14);
 }

@@ -29,7 +29,7 @@ public sealed class FenixToken(IDataProtectionProvider protection, TimeProvider 
         var envelope = new TokenEnvelope<T>(
             data,
             (signedAt ?? time.GetUtcNow()).ToUnixTimeMilliseconds(),
-            ToSeconds(maxAge ?? DefaultMaxAge));
+            ToMilliseconds(maxAge ?? DefaultMaxAge));
         var bytes = JsonSerializer.SerializeToUtf8Bytes(envelope);
         return System.Buffers.Text.Base64Url.EncodeToString(Protector(salt).Protect(bytes));
     }
@@ -65,8 +65,8 @@ public sealed class FenixToken(IDataProtectionProvider protection, TimeProvider 
             return new(TokenStatus.Invalid, default);
         }
 
-        var maxAgeSeconds = maxAge is { } overridden ? ToSeconds(overridden) : envelope.MaxAge;
-        if (maxAgeSeconds is { } seconds && (seconds <= 0 || envelope.SignedAt + (seconds * 1000) < now))
+        var maxAgeMs = maxAge is { } overridden ? ToMilliseconds(overridden) : envelope.MaxAge;
+        if (maxAgeMs is { } ms && (ms <= 0 || envelope.SignedAt + ms < now))
         {
             return new(TokenStatus.Expired, default);
         }
@@ -76,9 +76,9 @@ public sealed class FenixToken(IDataProtectionProvider protection, TimeProvider 
 
     private IDataProtector Protector(string salt) => protection.CreateProtector(Purpose, salt);
 
-    private static long? ToSeconds(TimeSpan maxAge) =>
-        maxAge == Timeout.InfiniteTimeSpan ? null : (long)Math.Floor(maxAge.TotalSeconds);
+    private static long? ToMilliseconds(TimeSpan maxAge) =>
+        maxAge == Timeout.InfiniteTimeSpan ? null : (long)Math.Floor(maxAge.TotalMilliseconds);
 
-    /// <summary>What is protected: the data, when it was signed (Unix ms) and for how long it is valid (seconds; null = forever).</summary>
+    /// <summary>What is protected: the data, when it was signed (Unix ms) and for how long it is valid (ms; null = forever).</summary>
     private sealed record TokenEnvelope<T>(T Data, long SignedAt, long? MaxAge);
 }

@@ -118,7 +118,12 @@ public abstract class OriginCheck
                 rest = entry[2..];
             }
 
-            rest = rest.TrimEnd('/');
+            var slash = rest.IndexOf('/', StringComparison.Ordinal);
+            if (slash >= 0)
+            {
+                rest = rest[..slash]; // an origin has no path: "https://example.com/app" allows https://example.com
+            }
+
             int? port = null;
             var colon = rest.LastIndexOf(':');
             if (colon > 0 && int.TryParse(rest[(colon + 1)..], out var explicitPort))
@@ -131,7 +136,7 @@ public abstract class OriginCheck
                 port = DefaultPort(scheme);
             }
 
-            if (rest.Length == 0)
+            if (rest.Length == 0 || rest.StartsWith(':'))
             {
                 throw new ArgumentException($"Allowed origin '{entry}' has no host. Write it like \"//example.com\" or \"https://example.com\".");
             }

@@ -33,11 +33,26 @@ public sealed class FixtureServer : IAsyncLifetime
         builder.Services.AddSingleton(Terminations);
         builder.Services.AddFenix(options => options.RequestHeadersTimeout = TimeSpan.FromSeconds(2));
         _app = builder.Build();
-        _app.MapFenixSocket<FixtureSocket>("/ws");
+        _app.MapFenixSocket<FixtureSocket>("/ws", o =>
+        {
+            o.LongPoll.Enabled = true;
+            o.LongPoll.Window = TimeSpan.FromSeconds(1);
+        });
+        _app.MapFenixSocket<FixtureSocket>("/ws/lp-small", o =>
+        {
+            o.LongPoll.Enabled = true;
+            o.LongPoll.Window = TimeSpan.FromMilliseconds(300);
+            o.LongPoll.MaxBufferedBytes = 16 * 1024;
+            o.LongPoll.TokenMaxAge = TimeSpan.FromSeconds(1);
+        });
         _app.MapFenixSocket<FixtureSocket>("/ws/admin");
         _app.MapFenixSocket<FixtureSocket>("/ws/limited", o => o.MaxChannels = 1);
         _app.MapFenixSocket<FixtureSocket>("/ws/idle", o => o.WebSocket.IdleTimeout = TimeSpan.FromMilliseconds(200));
-        _app.MapFenixSocket<FixtureSocket>("/ws/origin", o => o.CheckOrigin = OriginCheck.Allow("//example.com"));
+        _app.MapFenixSocket<FixtureSocket>("/ws/origin", o =>
+        {
+            o.CheckOrigin = OriginCheck.Allow("//example.com");
+            o.LongPoll.Enabled = true;
+        });
         _app.MapFenixSocket<FixtureSocket>("/ws/sip", o => o.WebSocket.Subprotocols.Add("sip"));
         _app.MapFenixSocket<FixtureSocket>("/ws/small", o =>
         {

@@ -1,6 +1,6 @@
 // Drives the official `phoenix` client for the C# integration tests.
 // Commands arrive as JSON lines on stdin; everything observed leaves as JSON lines on stdout.
-import { Socket, Presence } from "phoenix";
+import { Socket, Presence, LongPoll } from "phoenix";
 import WebSocket from "ws";
 import readline from "node:readline";
 
@@ -16,9 +16,31 @@ const encodePayload = (payload) =>
 const decodePayload = (command) =>
   command.binary ? new Uint8Array(command.binary).buffer : (command.payload ?? {});
 
+// A WebSocket that a proxy or firewall blocks: it fails before it ever opens (drives longPollFallbackMs).
+class BlockedWebSocket {
+  constructor() {
+    this.readyState = 3;
+    setTimeout(() => {
+      this.onerror && this.onerror(new Error("blocked"));
+      this.onclose && this.onclose({ code: 1006, reason: "blocked", wasClean: false });
+    }, 5);
+  }
+  close() {}
+  send() { throw new Error("blocked"); }
+}
+
+// Node has no sessionStorage; the fallback remembers its choice there.
+const sessionStorage = (() => {
+  const items = new Map();
+  return { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => items.set(k, String(v)), removeItem: (k) => items.delete(k) };
+})();
+
+const transports = { websocket: WebSocket, longpoll: LongPoll, blocked: BlockedWebSocket };
+
 function connect({ id, url, params, opts = {} }) {
-  const socket = new Socket(url, { transport: WebSocket, params, reconnectAfterMs: () => 50, ...opts });
-  socket.onOpen(() => emit({ type: "open", socket: id }));
+  const { transport = "websocket", ...rest } = opts;
+  const socket = new Socket(url, { transport: transports[transport], params, reconnectAfterMs: () => 50, sessionStorage, ...rest });
+  socket.onOpen(() => emit({ type: "open", socket: id, transport: socket.transport === LongPoll ? "longpoll" : "websocket" }));
   socket.onClose((e) => emit({ type: "close", socket: id, code: e && e.code }));
   socket.onError((e) => emit({ type: "error", socket: id, message: String(e && (e.message || e.type || e)) }));
   socket.connect();

@@ -51,7 +51,8 @@ internal sealed class OutboundQueue(long maxBytes)
 
             if (item.Opcode is WebSocketOpcode.Text or WebSocketOpcode.Binary)
             {
-                if (_bytes + item.Data.Length > maxBytes)
+                // One frame larger than the bound still goes to a client that has nothing queued.
+                if (_bytes > 0 && _bytes + item.Data.Length > maxBytes)
                 {
                     return EnqueueResult.Overflow;
                 }

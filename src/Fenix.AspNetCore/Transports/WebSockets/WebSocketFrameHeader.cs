@@ -54,6 +54,10 @@ internal readonly record struct WebSocketFrameHeader(bool Fin, WebSocketOpcode O
             }
 
             length = BinaryPrimitives.ReadUInt16BigEndian(bytes[2..]);
+            if (length < 126)
+            {
+                throw new WebSocketProtocolException("payload length not minimally encoded");
+            }
         }
         else if (length == 127)
         {
@@ -70,6 +74,10 @@ internal readonly record struct WebSocketFrameHeader(bool Fin, WebSocketOpcode O
             }
 
             length = (long)wide;
+            if (length <= ushort.MaxValue)
+            {
+                throw new WebSocketProtocolException("payload length not minimally encoded");
+            }
         }
 
         if (available < headerLength + 4)

@@ -1,0 +1,216 @@
+using Fenix.AspNetCore.Channels;
+using Fenix.AspNetCore.Diagnostics;
+using Fenix.AspNetCore.Hosting;
+using Fenix.AspNetCore.Sockets;
+using Fenix.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Fenix.AspNetCore.Transports.LongPoll;
+
+/// <summary>
+/// One long-poll "connection": it owns a <see cref="SocketSession"/> like a WebSocket does, buffers the frames
+/// for the client between polls (bounded in bytes), and hands them to the next GET. It lives until it is not
+/// polled for 1.5 × the window, is disconnected, or overflows.
+/// </summary>
+internal sealed class LongPollSession : ISocketTransport, ITrackedConnection
+{
+    private readonly Lock _lock = new();
+    private readonly FenixRuntime _runtime;
+    private readonly LongPollTransportOptions _options;
+    private readonly ILogger _log;
+    private SocketSession? _session;
+
+    /// <summary>Text frames waiting for a poll, in order; under <see cref="_lock"/>.</summary>
+    private List<byte[]> _buffer = [];
+
+    /// <summary>Bytes in <see cref="_buffer"/>; under <see cref="_lock"/>.</summary>
+    private long _bufferedBytes;
+
+    /// <summary>The parked GET, if any: completed (true) when frames arrive, or (false) when a newer GET replaces it.</summary>
+    private TaskCompletionSource<bool>? _waiter;
+
+    /// <summary>Timestamp of the start of the last GET; the session expires 1.5 windows after it.</summary>
+    private long _lastPoll;
+
+    /// <summary>Set once, when the session ended; afterwards it is "no session" for every request.</summary>
+    private volatile bool _closed;
+
+    /// <summary>End ran (it runs once); under <see cref="_lock"/>.</summary>
+    private bool _ended;
+
+    public LongPollSession(string id, string mountPath, FenixRuntime runtime, LongPollTransportOptions options, Action<LongPollSession> onClosed)
+    {
+        Id = id;
+        MountPath = mountPath;
+        _runtime = runtime;
+        _options = options;
+        _log = runtime.SocketLog;
+        OnClosed = onClosed;
+        _lastPoll = runtime.Time.GetTimestamp();
+    }
+
+    public string Id { get; }
+
+    /// <summary>The socket mount this session belongs to.</summary>
+    public string MountPath { get; }
+
+    public string Name => "longpoll";
+
+    /// <summary>Long poll carries server frames as JSON strings: never binary (protocol.md §5.5).</summary>
+    public bool SupportsBinary => false;
+
+    public bool IsClosed => _closed;
+
+    public long LastActivity => Volatile.Read(ref _lastPoll);
+
+    public TimeSpan IdleTimeout => _options.Window * 1.5;
+
+    public SocketSession Session => _session ?? throw new InvalidOperationException("The long-poll session has no socket session yet.");
+
+    private Action<LongPollSession> OnClosed { get; }
+
+    public void Attach(SocketSession session)
+    {
+        _session = session;
+        _runtime.Connections.Add(this);
+        session.Start();
+    }
+
+    public void Send(EncodedFrame frame)
+    {
+        if (frame.IsBinary)
+        {
+            _log.FrameDropped("(long poll)", "binary frames cannot be sent over long poll");
+            return;
+        }
+
+        TaskCompletionSource<bool>? waiter = null;
+        long overflowAt = -1;
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            if (_bufferedBytes + frame.Data.Length > _options.MaxBufferedBytes)
+            {
+                overflowAt = _bufferedBytes;
+            }
+            else
+            {
+                _buffer.Add(frame.Data.ToArray());
+                _bufferedBytes += frame.Data.Length;
+                waiter = _waiter;
+                _waiter = null;
+            }
+        }
+
+        if (overflowAt >= 0)
+        {
+            // Nobody polls while the topics stay busy: give up on the session rather than buffer without bound.
+            _log.SlowConsumer(_session?.SocketId, overflowAt, _options.MaxBufferedBytes);
+            _runtime.Metrics.SlowConsumers.Add(1);
+            End(TerminateReason.ShutdownWith("slow_consumer"));
+            return;
+        }
+
+        waiter?.TrySetResult(true);
+    }
+
+    public void Close(TransportCloseReason reason)
+    {
+        _log.Disconnected(Name, _session?.SocketId, reason.Code, reason.Text);
+        End(TerminateReason.Closed);
+    }
+
+    public void OnIdleTimeout() => End(TerminateReason.Inactive);
+
+    public void Drain() => Session.Close(TransportCloseReason.Draining, TerminateReason.Draining);
+
+    /// <summary>
+    /// A GET: returns the buffered frames at once if there are any, else waits up to the window for some.
+    /// A newer GET for the same session releases this one (it answers with nothing).
+    /// </summary>
+    public async Task<IReadOnlyList<byte[]>> PollAsync(CancellationToken aborted)
+    {
+        Volatile.Write(ref _lastPoll, _runtime.Time.GetTimestamp());
+        TaskCompletionSource<bool>? replaced;
+        TaskCompletionSource<bool> waiter;
+        lock (_lock)
+        {
+            if (_buffer.Count > 0 || _closed)
+            {
+                return TakeBuffered();
+            }
+
+            replaced = _waiter;
+            waiter = _waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        replaced?.TrySetResult(false);
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted))
+        {
+            timeout.CancelAfter(_options.Window);
+            try
+            {
+                await waiter.Task.WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        lock (_lock)
+        {
+            if (_waiter == waiter)
+            {
+                _waiter = null;
+            }
+
+            if (waiter.Task.IsCompleted && !waiter.Task.Result)
+            {
+                return []; // a newer poll took over; the frames are for it
+            }
+
+            if (aborted.IsCancellationRequested)
+            {
+                return [];
+            }
+
+            Volatile.Write(ref _lastPoll, _runtime.Time.GetTimestamp());
+            return TakeBuffered();
+        }
+    }
+
+    /// <summary>Ends the session (once): its channels terminate with <paramref name="reason"/> and a parked GET is released.</summary>
+    public void End(TerminateReason reason)
+    {
+        TaskCompletionSource<bool>? waiter;
+        lock (_lock)
+        {
+            if (_ended)
+            {
+                return;
+            }
+
+            _ended = true;
+            _closed = true;
+            waiter = _waiter;
+            _waiter = null;
+        }
+
+        waiter?.TrySetResult(false);
+        _runtime.Connections.Remove(this);
+        _session?.Terminate(reason);
+        OnClosed(this);
+    }
+
+    private List<byte[]> TakeBuffered()
+    {
+        var frames = _buffer;
+        _buffer = [];
+        _bufferedBytes = 0;
+        return frames;
+    }
+}
