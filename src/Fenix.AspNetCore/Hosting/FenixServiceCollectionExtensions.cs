@@ -85,7 +85,10 @@ public static class FenixServiceCollectionExtensions
                 return;
             }
 
-            var allowed = Math.Max(16, limit - settings.ReservedFileDescriptors);
+            // Keep what the process already holds (loaded assemblies alone take a couple of hundred) plus a margin for
+            // files and outgoing connections (a quarter of the limit when it is small).
+            var inUse = FileDescriptorLimit.OpenCount() ?? 0;
+            var allowed = Math.Max(16, limit - inUse - Math.Min(settings.ReservedFileDescriptors, limit / 4));
             kestrel.Limits.MaxConcurrentConnections ??= allowed;
             kestrel.Limits.MaxConcurrentUpgradedConnections ??= allowed;
         }

@@ -3,6 +3,13 @@ namespace Fenix.AspNetCore.Hosting;
 /// <summary>Reads the process's soft limit of open files (Linux), to keep connection limits below it.</summary>
 internal static class FileDescriptorLimit
 {
+    /// <summary>How many descriptors the process holds now (Linux), or null where that cannot be read.</summary>
+    public static int? OpenCount()
+    {
+        const string descriptors = "/proc/self/fd";
+        return OperatingSystem.IsLinux() && Directory.Exists(descriptors) ? Directory.GetFileSystemEntries(descriptors).Length : null;
+    }
+
     public static long? Read()
     {
         const string limits = "/proc/self/limits";

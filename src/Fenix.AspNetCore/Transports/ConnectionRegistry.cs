@@ -27,7 +27,7 @@ internal interface ITrackedConnection
 /// timer per connection), and at shutdown they are drained in batches so clients reconnect elsewhere.
 /// </summary>
 internal sealed class ConnectionRegistry(TimeProvider time, IOptions<FenixOptions> options, ILogger<ConnectionRegistry> logger)
-    : IHostedService, IDisposable
+    : IHostedLifecycleService, IDisposable
 {
     private static readonly TimeSpan SweepPeriod = TimeSpan.FromMilliseconds(250);
 
@@ -48,7 +48,19 @@ internal sealed class ConnectionRegistry(TimeProvider time, IOptions<FenixOption
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Drains before any hosted service stops — Kestrel included, which would otherwise wait out its shutdown timeout
+    /// on open WebSockets and then abort them (clients would see 1006 instead of a request to reconnect).
+    /// </summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var remaining = _connections.Keys.ToList();

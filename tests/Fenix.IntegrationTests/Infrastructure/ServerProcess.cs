@@ -51,6 +51,14 @@ public sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Starts samples/<paramref name="sample"/> under a shell that first runs <paramref name="shellPrefix"/> (e.g. <c>ulimit -n 300</c>).</summary>
+    public static async Task<ServerProcess> StartUnderShellAsync(string sample, string shellPrefix)
+    {
+        var server = new ServerProcess(sample, FreePort(), []);
+        await server.StartAsync(shellPrefix);
+        return server;
+    }
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -93,6 +101,17 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Asks the process to stop (SIGTERM), as a deployment would, and waits for it to exit.</summary>
+    public async Task TerminateAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await kill.WaitForExitAsync();
+            await _process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
         }
     }
 
