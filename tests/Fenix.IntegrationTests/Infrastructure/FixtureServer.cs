@@ -1,6 +1,10 @@
 using Fenix.AspNetCore.Broadcasting;
 using Fenix.AspNetCore.Transports;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -32,7 +36,23 @@ public sealed class FixtureServer : IAsyncLifetime
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddSingleton(Terminations);
         builder.Services.AddFenix(options => options.RequestHeadersTimeout = TimeSpan.FromSeconds(2));
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie();
+        builder.Services.AddAuthorization(options => options.AddPolicy("admins", policy => policy.RequireRole("admin")));
         _app = builder.Build();
+        _app.UseAuthentication();
+        _app.UseAuthorization();
+        _app.MapGet("/login", async (HttpContext context, string name) =>
+        {
+            var claims = new List<Claim> { new(ClaimTypes.Name, name) };
+            if (name == "root")
+            {
+                claims.Add(new Claim(ClaimTypes.Role, "admin"));
+            }
+
+            await context.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));
+            return Results.Ok();
+        });
+        _app.MapFenixSocket<AuthenticatedSocket>("/ws/auth");
         _app.MapFenixSocket<FixtureSocket>("/ws", o =>
         {
             o.LongPoll.Enabled = true;
