@@ -1,7 +1,7 @@
 using Chat;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddFenix();
+builder.Services.AddFenix().AddPresence();
 
 var app = builder.Build();
 app.UseDefaultFiles();

@@ -1,17 +1,44 @@
+using System.Globalization;
 using Fenix.AspNetCore.Channels;
+using Fenix.AspNetCore.Presence;
 using Fenix.Protocol;
 
 namespace Chat;
 
 /// <summary>
 /// The chat room. Only <c>rooms:lobby</c> may be joined; messages are broadcast with the sender's name.
+/// After joining, the user is tracked in the room's presence (key = user, meta = <c>{"online_at": "&lt;unix seconds&gt;"}</c>)
+/// and the channel pushes <c>presence_state</c>; joins and leaves reach everyone as <c>presence_diff</c>.
 /// </summary>
-public sealed class RoomChannel : Channel
+public sealed class RoomChannel(IPresence presence, TimeProvider time) : Channel
 {
     public const string Lobby = "rooms:lobby";
 
-    public override ValueTask<JoinResult> JoinAsync(string topic, Payload payload, ChannelSocket socket) =>
-        topic == Lobby ? JoinResult.Ok(new { }) : JoinResult.Error(new { reason = "unauthorized" });
+    public override ValueTask<JoinResult> JoinAsync(string topic, Payload payload, ChannelSocket socket)
+    {
+        if (topic != Lobby)
+        {
+            return JoinResult.Error(new { reason = "unauthorized" });
+        }
+
+        // Track after the join reply, as Phoenix apps do with send(self(), :after_join).
+        Send(AfterJoin.Instance);
+        return JoinResult.Ok(new { });
+    }
+
+    public override async ValueTask HandleInfoAsync(object message)
+    {
+        if (message is not AfterJoin)
+        {
+            await base.HandleInfoAsync(message);
+            return;
+        }
+
+        var user = Socket.Assigns.Get<string>("user");
+        var onlineAt = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        await presence.TrackAsync(this, user, new Dictionary<string, string> { ["online_at"] = onlineAt });
+        Push(PhoenixEvents.PresenceState, await presence.ListAsync(this));
+    }
 
     public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload, ChannelSocket socket)
     {
@@ -31,5 +58,10 @@ public sealed class RoomChannel : Channel
             default:
                 return HandleInResult.Error(new { reason = "unknown event" });
         }
+    }
+
+    private sealed class AfterJoin
+    {
+        public static AfterJoin Instance { get; } = new();
     }
 }

@@ -23,7 +23,7 @@ public abstract class Channel
     /// <summary>The connection as this channel sees it (assigns, ids, user).</summary>
     public ChannelSocket Socket => Server.Socket;
 
-    private protected ChannelServer Server =>
+    internal ChannelServer Server =>
         _server ?? throw new InvalidOperationException("This channel is not attached yet: use it from JoinAsync or a later callback, not from the constructor.");
 
     /// <summary>Authorizes the join. Pushes made here are sent right after the join reply (and dropped if the join is refused).</summary>

@@ -1,0 +1,22 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Fenix.Presence;
+
+/// <summary>
+/// The payload of a <c>presence_diff</c> on <see cref="Topic"/>: <c>{"joins": {...}, "leaves": {...}}</c>, both keys always
+/// present (§7.2). An updated meta appears as a leave of the old version and a join of the new one.
+/// </summary>
+[JsonConverter(typeof(PresenceDiffJsonConverter))]
+public sealed class PresenceDiff(string topic, PresenceMap joins, PresenceMap leaves)
+{
+    /// <summary>The topic the diff is about (not part of the JSON).</summary>
+    public string Topic { get; } = topic ?? throw new ArgumentNullException(nameof(topic));
+
+    public PresenceMap Joins { get; } = joins ?? throw new ArgumentNullException(nameof(joins));
+
+    public PresenceMap Leaves { get; } = leaves ?? throw new ArgumentNullException(nameof(leaves));
+
+    /// <inheritdoc />
+    public override string ToString() => JsonSerializer.Serialize(this);
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Fenix.Presence.Diffs;
+using Fenix.Presence.Sharding;
+
+namespace Fenix.Presence;
+
+/// <summary>
+/// Settings of <see cref="PresenceTracker"/>: the gossip timing it inherits (every node of a cluster should agree on
+/// those and on <see cref="PoolSize"/>), meta limits, the fetch hook and per-topic diff coalescing.
+/// </summary>
+public sealed class PresenceOptions : TrackerShardOptions
+{
+    private readonly List<CoalescingRule> _coalescing = [];
+
+    /// <summary>Names the shards (<c>&lt;name&gt;_shard&lt;n&gt;</c>) and so their gossip topics. Default <c>"fenix_presence"</c>.</summary>
+    public string TrackerName { get; set; } = "fenix_presence";
+
+    /// <summary>Number of shards (independent loops); a topic lives on shard <c>FNV-1a(topic) mod PoolSize</c>. Default 1.</summary>
+    public int PoolSize { get; set; } = 1;
+
+    /// <summary>Largest meta accepted, in bytes of JSON (before <c>phx_ref</c> is added). Default 4 KB.</summary>
+    public int MaxMetaBytes { get; set; } = 4 * 1024;
+
+    /// <summary>How metas and fetch extras are serialized. Default: web conventions (the ASP.NET Core glue uses Fenix's settings).</summary>
+    public JsonSerializerOptions? JsonOptions { get; set; }
+
+    /// <summary>A fetch hook as a delegate (see <see cref="IPresenceFetcher"/>); a registered fetcher takes precedence.</summary>
+    public Func<string, PresenceMap, CancellationToken, ValueTask>? Fetch { get; set; }
+
+    /// <summary>Most fetches running at once per shard; diffs are still published in order. Default 16.</summary>
+    public int MaxConcurrentFetches { get; set; } = 16;
+
+    /// <summary>The coalescing rules, first match wins.</summary>
+    public IReadOnlyList<CoalescingRule> Coalescing => _coalescing;
+
+    /// <summary>
+    /// Merges all joins and leaves of each topic matching <paramref name="pattern"/> (exact, or a prefix ending in
+    /// <c>*</c>) within <paramref name="window"/> into one <c>presence_diff</c>: a large room then costs one frame per
+    /// member per window instead of one per change, at the price of up to <paramref name="window"/> of extra latency.
+    /// </summary>
+    public PresenceOptions CoalesceDiffs(string pattern, TimeSpan window)
+    {
+        _coalescing.Add(new CoalescingRule(pattern, window));
+        return this;
+    }
+
+    /// <summary>The coalescing window of <paramref name="topic"/>, or null when its diffs go out at once.</summary>
+    public TimeSpan? CoalescingWindowFor(string topic)
+    {
+        foreach (var rule in _coalescing)
+        {
+            if (rule.Matches(topic))
+            {
+                return rule.Window;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Throws with a message that says what to fix when a setting is out of range.</summary>
+    public override void Validate()
+    {
+        base.Validate();
+        ArgumentException.ThrowIfNullOrEmpty(TrackerName, nameof(TrackerName));
+        ArgumentOutOfRangeException.ThrowIfLessThan(PoolSize, 1, nameof(PoolSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxMetaBytes, 2, nameof(MaxMetaBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentFetches, 1, nameof(MaxConcurrentFetches));
+    }
+}
