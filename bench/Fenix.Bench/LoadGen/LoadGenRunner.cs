@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.WebSockets;
+using Fenix.Bench.Shared;
+
+namespace Fenix.Bench.LoadGen;
+
+/// <summary>
+/// The state of one load generator process and its commands. All sends go through <see cref="_sendGate"/>, because a
+/// WebSocket allows one send at a time and heartbeats and chat messages come from different loops.
+/// </summary>
+internal sealed class LoadGenRunner : IAsyncDisposable
+{
+    private readonly List<ClientConnection> _connections = [];
+    private readonly List<Task> _receiveLoops = [];
+    private readonly SemaphoreSlim _sendGate = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private WireProtocol? _wire;
+    private Recorder _recorder = new(presence: false);
+    private Task? _heartbeats;
+
+    public async Task<LoadGenEvent> HandleAsync(LoadGenCommand command) => command.Op switch
+    {
+        "connect" => await ConnectAsync(command),
+        "reset" => Reset(command),
+        "chat" => await ChatAsync(command),
+        "progress" => Progress(),
+        "report" => Report(),
+        "close" => await CloseAsync(),
+        _ => new LoadGenEvent { Ev = "error", FirstError = $"unknown op '{command.Op}'" },
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await CloseAsync();
+        _stopping.Dispose();
+        _sendGate.Dispose();
+    }
+
+    private async Task<LoadGenEvent> ConnectAsync(LoadGenCommand command)
+    {
+        var wire = _wire = WireProtocol.For(command.Server ?? "fenix");
+        _recorder = new Recorder(presence: wire is PhoenixWire { Presence: true });
+        var source = command.SourceAddress is { } address ? IPAddress.Parse(address) : null;
+        using var connector = new Connector(wire, source);
+        var failed = 0;
+        string? firstError = null;
+        var start = Stopwatch.GetTimestamp();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, command.Concurrency), CancellationToken = _stopping.Token };
+        await Parallel.ForAsync(0, command.Count, options, async (i, cancellationToken) =>
+        {
+            var index = command.First + i;
+            var topic = command.RoomSize > 0 ? $"{command.Topic}{index / command.RoomSize}" : command.Topic ?? "idle:all";
+            try
+            {
+                var (connection, micros) = await connector.ConnectAsync(command.BaseUrl!, topic, index, _recorder, cancellationToken);
+                _recorder.ConnectLatency.Record(micros);
+                lock (_connections)
+                {
+                    _connections.Add(connection);
+                    _receiveLoops.Add(Task.Run(() => connection.ReceiveLoopAsync(_recorder, _stopping.Token), CancellationToken.None));
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref failed);
+                Interlocked.CompareExchange(ref firstError, $"{e.GetType().Name}: {e.Message}", null);
+            }
+        });
+        var end = Stopwatch.GetTimestamp();
+        _connections.Sort((a, b) => a.Index.CompareTo(b.Index));
+        _heartbeats ??= HeartbeatLoopAsync(wire);
+        return new LoadGenEvent
+        {
+            Ev = "connected",
+            Ok = _connections.Count,
+            Failed = failed,
+            FirstError = firstError,
+            StartTs = start,
+            EndTs = end,
+            ConnectLatency = _recorder.ConnectLatency.ToArray(),
+        };
+    }
+
+    private LoadGenEvent Reset(LoadGenCommand command)
+    {
+        _recorder.Reset((int)command.PerConnection);
+        foreach (var connection in _connections)
+        {
+            connection.Reset();
+        }
+
+        return new LoadGenEvent { Ev = "reset" };
+    }
+
+    /// <summary>Every connection sends <see cref="LoadGenCommand.Rate"/> messages/s for <see cref="LoadGenCommand.Seconds"/>, spread evenly.</summary>
+    private async Task<LoadGenEvent> ChatAsync(LoadGenCommand command)
+    {
+        var wire = _wire ?? throw new InvalidOperationException("connect first");
+        var body = new string('x', Math.Max(0, command.Size - 40));
+        var duration = TimeSpan.FromSeconds(Math.Clamp(command.Seconds, 0, 600));
+        var total = (long)(_connections.Count * command.Rate * duration.TotalSeconds);
+        var perSecond = _connections.Count * command.Rate;
+        var start = Stopwatch.GetTimestamp();
+        long sent = 0;
+        while (sent < total && Stopwatch.GetElapsedTime(start) < duration + TimeSpan.FromSeconds(5))
+        {
+            var due = Math.Min(total, (long)(Stopwatch.GetElapsedTime(start).TotalSeconds * perSecond));
+            if (sent < due)
+            {
+                await _sendGate.WaitAsync();
+                try
+                {
+                    for (; sent < due; sent++)
+                    {
+                        var connection = _connections[(int)(sent % _connections.Count)];
+                        await SendAsync(connection, wire.ChatFrame(connection.Topic, Stopwatch.GetTimestamp(), body));
+                    }
+                }
+                finally
+                {
+                    _sendGate.Release();
+                }
+            }
+
+            await Task.Delay(1);
+        }
+
+        return new LoadGenEvent { Ev = "chatted", Sent = sent, StartTs = start, EndTs = Stopwatch.GetTimestamp() };
+    }
+
+    private LoadGenEvent Progress()
+    {
+        long received = 0;
+        var agreed = 0;
+        foreach (var connection in _connections)
+        {
+            received += Volatile.Read(ref connection.Received);
+            agreed += connection.PresenceMembers;
+        }
+
+        return new LoadGenEvent { Ev = "progress", Received = received, Dropped = Dropped(), Agreed = agreed };
+    }
+
+    private LoadGenEvent Report()
+    {
+        long received = 0, presenceFrames = 0, lastReceived = 0, firstSent = long.MaxValue;
+        foreach (var connection in _connections)
+        {
+            received += connection.Received;
+            presenceFrames += connection.PresenceFrames;
+            lastReceived = Math.Max(lastReceived, connection.LastReceivedTs);
+            firstSent = Math.Min(firstSent, connection.FirstSentTs);
+        }
+
+        return new LoadGenEvent
+        {
+            Ev = "report",
+            Ok = _connections.Count,
+            Received = received,
+            Dropped = Dropped(),
+            FirstSentTs = firstSent == long.MaxValue ? 0 : firstSent,
+            LastReceivedTs = lastReceived,
+            Latency = _recorder.Latency.ToArray(),
+            ConnectLatency = _recorder.ConnectLatency.ToArray(),
+            SeqMaxMicros = _recorder.SeqMaxMicros,
+            PresenceFrames = presenceFrames,
+        };
+    }
+
+    private int Dropped() => _connections.Count(c => !c.IsOpen);
+
+    private async Task<LoadGenEvent> CloseAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return new LoadGenEvent { Ev = "closed" };
+        }
+
+        await _stopping.CancelAsync();
+        foreach (var connection in _connections)
+        {
+            connection.Socket.Abort();
+            connection.Socket.Dispose();
+        }
+
+        // Bounded: the loops end when their sockets are aborted.
+        await Task.WhenAll(_receiveLoops).WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(static _ => { }, TaskScheduler.Default);
+        return new LoadGenEvent { Ev = "closed", Ok = _connections.Count };
+    }
+
+    /// <summary>Keeps every connection alive as its client library would (Phoenix heartbeat, SignalR ping).</summary>
+    private async Task HeartbeatLoopAsync(WireProtocol wire)
+    {
+        if (wire.HeartbeatInterval == Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
+
+        long n = 0;
+        try
+        {
+            using var timer = new PeriodicTimer(wire.HeartbeatInterval);
+            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            {
+                await _sendGate.WaitAsync(_stopping.Token);
+                try
+                {
+                    foreach (var connection in _connections)
+                    {
+                        await SendAsync(connection, wire.Heartbeat(++n)!);
+                    }
+                }
+                finally
+                {
+                    _sendGate.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Closing.
+        }
+    }
+
+    private static async ValueTask SendAsync(ClientConnection connection, byte[] frame)
+    {
+        if (!connection.IsOpen)
+        {
+            return;
+        }
+
+        try
+        {
+            await connection.Socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        }
+        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
+        {
+            // The receive loop sees the close; the connection counts as dropped.
+        }
+    }
+}

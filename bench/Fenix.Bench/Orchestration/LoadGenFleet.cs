@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using Fenix.Bench.Shared;
+
+namespace Fenix.Bench.Orchestration;
+
+/// <summary>
+/// The load generator processes of one run. Connections are split evenly; process k binds its sockets to
+/// 127.0.0.(2+k), so no process needs more than its own address's ephemeral ports.
+/// </summary>
+internal sealed class LoadGenFleet : IAsyncDisposable
+{
+    /// <summary>Below the open-file limit of 20,000 per process, with room for the runtime's own descriptors.</summary>
+    public const int MaxConnectionsPerProcess = 19_000;
+
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly LoadGenProcess[] _processes;
+
+    private LoadGenFleet(LoadGenProcess[] processes) => _processes = processes;
+
+    public int Count => _processes.Length;
+
+    public static LoadGenFleet Start(int connections, int minimumProcesses)
+    {
+        var count = Math.Clamp(Math.Max(minimumProcesses, (connections + MaxConnectionsPerProcess - 1) / MaxConnectionsPerProcess), 1, 48);
+        return new LoadGenFleet([.. Enumerable.Range(0, count).Select(LoadGenProcess.Start)]);
+    }
+
+    /// <summary>Opens <paramref name="connections"/> connections, each joined to its topic; see <see cref="ConnectResult"/>.</summary>
+    public async Task<ConnectResult> ConnectAsync(string server, string baseUrl, int connections, string topic, int roomSize = 0)
+    {
+        var share = (connections + _processes.Length - 1) / _processes.Length;
+        var replies = await Task.WhenAll(_processes.Select((p, k) =>
+        {
+            var first = k * share;
+            var count = Math.Max(0, Math.Min(share, connections - first));
+            return p.SendAsync(
+                new LoadGenCommand
+                {
+                    Op = "connect",
+                    Server = server,
+                    BaseUrl = baseUrl,
+                    SourceAddress = $"127.0.0.{2 + k}",
+                    Count = count,
+                    First = first,
+                    Topic = topic,
+                    RoomSize = roomSize,
+                },
+                CommandTimeout);
+        }));
+        var latency = new LatencyHistogram();
+        foreach (var reply in replies)
+        {
+            latency.Add(reply.ConnectLatency ?? []);
+        }
+
+        var seconds = Stopwatch.GetElapsedTime(replies.Min(r => r.StartTs), replies.Max(r => r.EndTs)).TotalSeconds;
+        return new ConnectResult(replies.Sum(r => r.Ok), replies.Sum(r => r.Failed), replies.FirstOrDefault(r => r.FirstError is not null)?.FirstError, seconds, latency);
+    }
+
+    public Task<LoadGenEvent[]> SendAllAsync(LoadGenCommand command) =>
+        Task.WhenAll(_processes.Select(p => p.SendAsync(command, CommandTimeout)));
+
+    public Task ResetAsync(int sequences = 0) => SendAllAsync(new LoadGenCommand { Op = "reset", PerConnection = sequences });
+
+    /// <summary>Polls until <paramref name="done"/> holds for the summed progress, progress stalls for <paramref name="stall"/>, or <paramref name="timeout"/>.</summary>
+    public async Task<FleetProgress> WaitAsync(Func<FleetProgress, bool> done, TimeSpan stall, TimeSpan timeout)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var lastChange = start;
+        var last = new FleetProgress(-1, 0, 0);
+        while (true)
+        {
+            var replies = await SendAllAsync(new LoadGenCommand { Op = "progress" });
+            var now = new FleetProgress(replies.Sum(r => r.Received), replies.Sum(r => r.Dropped), replies.Sum(r => (long)r.Agreed));
+            if (done(now))
+            {
+                return now;
+            }
+
+            if (now != last)
+            {
+                last = now;
+                lastChange = Stopwatch.GetTimestamp();
+            }
+
+            if (Stopwatch.GetElapsedTime(lastChange) > stall || Stopwatch.GetElapsedTime(start) > timeout)
+            {
+                return now;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Everything measured since the last reset, merged over the processes.</summary>
+    public async Task<FleetReport> ReportAsync()
+    {
+        var replies = await SendAllAsync(new LoadGenCommand { Op = "report" });
+        var latency = new LatencyHistogram();
+        var seqLength = replies.Max(r => r.SeqMaxMicros?.Length ?? 0);
+        var seqMax = Enumerable.Repeat(-1L, seqLength).ToArray();
+        foreach (var reply in replies)
+        {
+            latency.Add(reply.Latency ?? []);
+            var slots = reply.SeqMaxMicros ?? [];
+            for (var i = 0; i < slots.Length; i++)
+            {
+                seqMax[i] = Math.Max(seqMax[i], slots[i]);
+            }
+        }
+
+        var firstSent = replies.Where(r => r.FirstSentTs > 0).Select(r => r.FirstSentTs).DefaultIfEmpty(0).Min();
+        return new FleetReport(
+            replies.Sum(r => r.Received),
+            replies.Sum(r => r.Dropped),
+            firstSent,
+            replies.Max(r => r.LastReceivedTs),
+            latency,
+            seqMax,
+            replies.Sum(r => r.PresenceFrames));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_processes.Select(p => p.DisposeAsync().AsTask()));
+    }
+}
+
+internal sealed record ConnectResult(int Ok, int Failed, string? FirstError, double Seconds, LatencyHistogram Latency);
+
+internal sealed record FleetProgress(long Received, int Dropped, long Agreed);
+
+internal sealed record FleetReport(
+    long Received,
+    int Dropped,
+    long FirstSentTs,
+    long LastReceivedTs,
+    LatencyHistogram Latency,
+    long[] SeqMaxMicros,
+    long PresenceFrames)
+{
+    /// <summary>From the first message's send to the last receive, in seconds.</summary>
+    public double Span => FirstSentTs > 0 && LastReceivedTs > FirstSentTs
+        ? Stopwatch.GetElapsedTime(FirstSentTs, LastReceivedTs).TotalSeconds
+        : 0;
+}

@@ -1,0 +1,48 @@
+namespace Fenix.Bench.Orchestration;
+
+/// <summary>Another process's CPU time and memory, from /proc/&lt;pid&gt;/stat and /proc/&lt;pid&gt;/status.</summary>
+internal static class ProcStat
+{
+    /// <summary>USER_HZ: the unit of utime/stime. 100 on every Linux on x86-64 and arm64.</summary>
+    private const double ClockTicksPerSecond = 100;
+
+    /// <summary>utime + stime of all the process's threads, in microseconds (10 ms resolution).</summary>
+    public static long CpuMicros(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+
+        // The command name (field 2) may hold spaces; fields after it start after the last ')'.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)
+            + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return (long)(ticks * (1_000_000 / ClockTicksPerSecond));
+    }
+
+    /// <summary>Resident set size now, and its peak (VmRSS, VmHWM), in bytes.</summary>
+    public static (long Rss, long Peak) Memory(int pid)
+    {
+        long rss = 0, peak = 0;
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                rss = Kilobytes(line);
+            }
+            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                peak = Kilobytes(line);
+            }
+        }
+
+        return (rss, peak);
+    }
+
+    /// <summary>The 1, 5 and 15 minute load averages and running/total tasks, as the kernel prints them.</summary>
+    public static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
+
+    private static long Kilobytes(string line)
+    {
+        var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return fields.Length >= 2 ? long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) * 1024 : 0;
+    }
+}

@@ -1,0 +1,3 @@
+using Fenix.Bench.Cli;
+
+return await BenchCommands.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Security;
+using System.Text;
+
+namespace Fenix.Bench.Results;
+
+/// <summary>
+/// Draws runs as small bar-chart panels (one per scenario and figure, one bar per server) in plain SVG, so the docs
+/// need no plotting package. Each panel says whether higher or lower is better.
+/// </summary>
+public static class SvgChart
+{
+    private const int PanelWidth = 320;
+    private const int BarHeight = 20;
+    private const int BarGap = 6;
+    private const int LabelWidth = 80;
+    private const int Columns = 3;
+
+    private static readonly (string Name, string Title, bool HigherIsBetter, Func<RunResult, double?> Value)[] Figures =
+    [
+        ("deliveries_per_s", "deliveries/s", true, r => r.DeliveriesPerS),
+        ("cpu_us_per_delivery", "server CPU µs/delivery", false, r => r.CpuUsPerDelivery),
+        ("p99_ms", "p99 latency ms", false, r => r.P99Ms),
+        ("bytes_per_connection", "server bytes/connection", false, r => r.BytesPerConnection),
+    ];
+
+    private static readonly Dictionary<string, string> Colors = new()
+    {
+        ["fenix"] = "#e4572e",
+        ["signalr"] = "#4e79a7",
+        ["kestrel-ws"] = "#9c9c9c",
+    };
+
+    public static string Render(IReadOnlyList<RunResult> runs, string title)
+    {
+        var panels = new List<(string Title, bool HigherIsBetter, List<(string Server, double Value)> Bars)>();
+        foreach (var group in runs.GroupBy(r => r.Scenario + Variant(r)))
+        {
+            foreach (var figure in Figures)
+            {
+                // Idle's latency is connect+join, not delivery: keep idle to its memory figure.
+                if (group.First().Scenario == "idle" && figure.Name != "bytes_per_connection")
+                {
+                    continue;
+                }
+
+                var bars = group.Where(r => figure.Value(r) is > 0).Select(r => (r.Server, figure.Value(r)!.Value)).ToList();
+                if (bars.Count > 0)
+                {
+                    panels.Add(($"{group.Key}: {figure.Title} ({(figure.HigherIsBetter ? "higher" : "lower")} is better)", figure.HigherIsBetter, bars));
+                }
+            }
+        }
+
+        var panelHeight = 40 + (3 * (BarHeight + BarGap));
+        var rows = (panels.Count + Columns - 1) / Columns;
+        var width = Columns * PanelWidth;
+        var height = 40 + (Math.Max(1, rows) * panelHeight);
+        var svg = new StringBuilder();
+        svg.AppendLine(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"12\">");
+        svg.AppendLine(CultureInfo.InvariantCulture, $"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>");
+        svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"10\" y=\"24\" font-size=\"16\" font-weight=\"bold\">{Escape(title)}</text>");
+        for (var i = 0; i < panels.Count; i++)
+        {
+            var (panelTitle, _, bars) = panels[i];
+            var x0 = (i % Columns) * PanelWidth;
+            var y0 = 40 + ((i / Columns) * panelHeight);
+            svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{x0 + 10}\" y=\"{y0 + 16}\" font-weight=\"bold\">{Escape(panelTitle)}</text>");
+            var max = bars.Max(b => b.Value);
+            for (var b = 0; b < bars.Count; b++)
+            {
+                var (server, value) = bars[b];
+                var y = y0 + 26 + (b * (BarHeight + BarGap));
+                var length = Math.Max(1, (PanelWidth - LabelWidth - 80) * value / max);
+                var color = Colors.GetValueOrDefault(server, "#59a14f");
+                svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{x0 + 10}\" y=\"{y + 14}\">{Escape(server)}</text>");
+                svg.AppendLine(CultureInfo.InvariantCulture, $"<rect x=\"{x0 + LabelWidth}\" y=\"{y}\" width=\"{length:0.0}\" height=\"{BarHeight}\" fill=\"{color}\"/>");
+                svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{x0 + LabelWidth + length + 4:0.0}\" y=\"{y + 14}\">{FormatValue(value)}</text>");
+            }
+        }
+
+        svg.AppendLine("</svg>");
+        return svg.ToString();
+    }
+
+    private static string Variant(RunResult run) =>
+        run.Extra.TryGetValue("variant", out var variant) && variant is not null ? $" ({variant})" : "";
+
+    private static string FormatValue(double value) => value switch
+    {
+        >= 1_000_000 => (value / 1_000_000).ToString("0.00", CultureInfo.InvariantCulture) + "M",
+        >= 10_000 => (value / 1_000).ToString("0.0", CultureInfo.InvariantCulture) + "k",
+        >= 100 => value.ToString("0", CultureInfo.InvariantCulture),
+        _ => value.ToString("0.00", CultureInfo.InvariantCulture),
+    };
+
+    private static string Escape(string text) => SecurityElement.Escape(text) ?? "";
+}

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Fenix.Bench.Orchestration;
+using Fenix.Bench.Results;
+
+namespace Fenix.Bench.Scenarios;
+
+/// <summary>
+/// Fenix only: N users join one presence room at once. Reports the time until all have joined and until every client's
+/// member list (from <c>presence_state</c> and <c>presence_diff</c>) holds all N, the presence frames clients received,
+/// and the server's peak resident memory; once without and once with per-topic diff coalescing.
+/// </summary>
+internal sealed class PresenceScenario : IScenario
+{
+    private const string Topic = "presence:room";
+
+    public string Name => "presence";
+
+    public IReadOnlyList<string> Servers => ["fenix"];
+
+    public async Task<IReadOnlyList<RunResult>> RunAsync(string server, ScenarioSettings settings)
+    {
+        var users = settings.Pick(settings.Connections, 2_000, 300);
+        var window = settings.Pick(settings.CoalesceMs, 100, 100);
+        return [await RunOnceAsync(users, coalesceMs: 0, settings), await RunOnceAsync(users, window, settings)];
+    }
+
+    private async Task<RunResult> RunOnceAsync(int users, int coalesceMs, ScenarioSettings settings)
+    {
+        var variant = coalesceMs > 0 ? $"coalesce {coalesceMs} ms" : "no coalescing";
+        await using var sut = await ServerUnderTest.StartAsync(
+            "fenix", settings.Gc, settings.TraceFor($"fenix-presence-{coalesceMs}"), "--Bench:Presence=true", $"--Bench:PresenceCoalesceMs={coalesceMs}");
+        var empty = await sut.StatsAsync();
+        await using var fleet = LoadGenFleet.Start(users, settings.LoadGens);
+
+        Measure.Say($"presence ({variant}): {users:N0} users joining {Topic}");
+        var cpu0 = sut.CpuMicros();
+        var start = Stopwatch.GetTimestamp();
+        var connect = await fleet.ConnectAsync("fenix-presence", sut.BaseUrl, users, Topic);
+        var joinedSeconds = Measure.Elapsed(start);
+        var n = connect.Ok;
+        var target = (long)n * n;
+        var progress = await fleet.WaitAsync(p => p.Agreed >= target, TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(3));
+        var agreedSeconds = Measure.Elapsed(start);
+        var cpu = sut.CpuMicros() - cpu0;
+        var report = await fleet.ReportAsync();
+        var (_, peak) = sut.Memory();
+        var held = await sut.StatsAsync();
+        Measure.EnsureAlive(sut);
+        await Measure.HoldAsync(sut, settings);
+        var agreed = progress.Agreed >= target;
+        Measure.Say($"presence ({variant}): {n:N0} joined in {joinedSeconds:0.00} s, {(agreed ? "all agree" : "NOT all agree")} after {agreedSeconds:0.00} s, {report.PresenceFrames:N0} presence frames");
+        return new RunResult
+        {
+            Scenario = Name,
+            Server = "fenix",
+            Connections = n,
+            CpuUsPerDelivery = Measure.PerUnit(cpu, report.PresenceFrames),
+            BytesPerConnection = (double)(held.Rss - empty.Rss) / Math.Max(1, n),
+            Seconds = agreedSeconds,
+            Extra =
+            {
+                ["variant"] = variant,
+                ["coalesce_ms"] = coalesceMs,
+                ["failed"] = connect.Failed,
+                ["all_joined_seconds"] = joinedSeconds,
+                ["all_agree"] = agreed,
+                ["all_agree_seconds"] = agreed ? agreedSeconds : null,
+                ["members_seen_ratio"] = target > 0 ? (double)progress.Agreed / target : null,
+                ["presence_frames"] = report.PresenceFrames,
+                ["presence_frames_per_user"] = (double)report.PresenceFrames / Math.Max(1, n),
+                ["cpu_us_per_user"] = (double)cpu / Math.Max(1, n),
+                ["peak_rss_bytes"] = peak,
+                ["empty_rss_bytes"] = empty.Rss,
+            },
+        };
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Fenix.Bench.Shared;
+
+/// <summary>
+/// One line on a load generator's standard input. The coordinator sends one command, then reads lines from the load
+/// generator's standard output until the reply event; a load generator handles its commands one at a time.
+/// </summary>
+public sealed record LoadGenCommand
+{
+    /// <summary>connect | expect | await | chat | report | reset | close.</summary>
+    public required string Op { get; init; }
+
+    /// <summary>connect: fenix | signalr | kestrel-ws | fenix-presence.</summary>
+    public string? Server { get; init; }
+
+    /// <summary>connect: <c>http://127.0.0.1:port</c>.</summary>
+    public string? BaseUrl { get; init; }
+
+    /// <summary>connect: the address this process's sockets bind to (127.0.0.x), so each process has its own ephemeral ports.</summary>
+    public string? SourceAddress { get; init; }
+
+    /// <summary>connect: how many connections; <see cref="First"/> is the global index of the first one.</summary>
+    public int Count { get; init; }
+
+    public int First { get; init; }
+
+    /// <summary>connect: the topic; with <see cref="RoomSize"/> &gt; 0, connection i joins <c>{Topic}{i / RoomSize}</c>.</summary>
+    public string? Topic { get; init; }
+
+    public int RoomSize { get; init; }
+
+    /// <summary>connect: connections opened at once.</summary>
+    public int Concurrency { get; init; } = 64;
+
+    /// <summary>expect: messages each connection should receive from now on; await: seconds to wait for them.</summary>
+    public long PerConnection { get; init; }
+
+    public double Seconds { get; init; }
+
+    /// <summary>chat: messages per second per connection, and the body size in bytes.</summary>
+    public double Rate { get; init; }
+
+    public int Size { get; init; }
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault,
+    };
+}
+
+/// <summary>One line on a load generator's standard output: the answer to a command.</summary>
+public sealed record LoadGenEvent
+{
+    /// <summary>connected | expecting | awaited | chatted | report | reset | closed | error.</summary>
+    public required string Ev { get; init; }
+
+    public int Ok { get; init; }
+
+    public int Failed { get; init; }
+
+    public string? FirstError { get; init; }
+
+    /// <summary>Stopwatch timestamps (CLOCK_MONOTONIC ns, comparable across processes on this machine).</summary>
+    public long StartTs { get; init; }
+
+    public long EndTs { get; init; }
+
+    /// <summary>Messages received (with a timestamp) since the last reset, and sent (chat).</summary>
+    public long Received { get; init; }
+
+    public long Sent { get; init; }
+
+    /// <summary>Whether every connection received what <c>expect</c> asked for before <c>await</c> gave up.</summary>
+    public bool Complete { get; init; }
+
+    /// <summary>Earliest publish/send timestamp seen in a message, and latest receive timestamp.</summary>
+    public long FirstSentTs { get; init; }
+
+    public long LastReceivedTs { get; init; }
+
+    /// <summary>Latency histogram counts (see <see cref="LatencyHistogram"/>) of publish→receive, and of connect+join.</summary>
+    public long[]? Latency { get; init; }
+
+    public long[]? ConnectLatency { get; init; }
+
+    /// <summary>fanout: per broadcast sequence number, the slowest receive here in µs (-1: none received).</summary>
+    public long[]? SeqMaxMicros { get; init; }
+
+    /// <summary>Connections that closed or failed since connecting.</summary>
+    public int Dropped { get; init; }
+
+    /// <summary>presence: connections whose member list has the expected count, and presence frames received.</summary>
+    public int Agreed { get; init; }
+
+    public long PresenceFrames { get; init; }
+}

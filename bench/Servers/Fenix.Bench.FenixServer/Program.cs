@@ -1,0 +1,29 @@
+using Fenix.AspNetCore.Broadcasting;
+using Fenix.AspNetCore.Transports;
+using Fenix.Bench.FenixServer;
+using Fenix.Bench.ServerKit;
+
+// Fenix under test: the scenarios' channels on one socket at /socket (the JS client's path), broadcasts through IFenixBroadcaster.
+var builder = BenchServer.CreateBuilder(args);
+var fenix = builder.Services.AddFenix();
+
+// Presence only for the presence scenario (its tracker runs timers and would be measured in the others).
+// Bench:PresenceCoalesceMs > 0 coalesces each room's presence_diff broadcasts over that window.
+if (builder.Configuration.GetValue<bool>("Bench:Presence"))
+{
+    var coalesce = builder.Configuration.GetValue<int>("Bench:PresenceCoalesceMs");
+    fenix.AddPresence(options =>
+    {
+        if (coalesce > 0)
+        {
+            options.CoalesceDiffs("presence:*", TimeSpan.FromMilliseconds(coalesce));
+        }
+    });
+}
+
+builder.Services.AddSingleton<IBenchPublisher>(provider => new FenixPublisher(provider.GetRequiredService<IFenixBroadcaster>()));
+
+var app = builder.Build();
+app.MapFenixSocket<BenchSocket>("/socket", socket => socket.CheckOrigin = OriginCheck.Disabled);
+app.MapBenchEndpoints("fenix");
+app.Run();

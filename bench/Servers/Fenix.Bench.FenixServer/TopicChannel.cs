@@ -1,0 +1,6 @@
+using Fenix.AspNetCore.Channels;
+
+namespace Fenix.Bench.FenixServer;
+
+/// <summary>A topic anyone may join and only the server publishes to (idle and fanout scenarios).</summary>
+public sealed class TopicChannel : Channel;
