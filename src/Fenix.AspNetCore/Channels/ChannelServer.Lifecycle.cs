@@ -71,7 +71,7 @@ internal sealed partial class ChannelServer
             _replaced = null;
         }
 
-        lock (_gateLock)
+        lock (this)
         {
             _gated = null; // pushes made by a refused join never reach the client
         }
@@ -86,8 +86,14 @@ internal sealed partial class ChannelServer
             return true;
         }
 
-        var authorization = Session.Services.GetRequiredService<IAuthorizationService>();
-        var policies = Session.Services.GetRequiredService<IAuthorizationPolicyProvider>();
+        var authorization = Session.Services.GetService<IAuthorizationService>();
+        var policies = Session.Services.GetService<IAuthorizationPolicyProvider>();
+        if (authorization is null || policies is null)
+        {
+            throw new InvalidOperationException(
+                $"Channel route '{_route.Pattern}' requires authorization, but authorization is not registered: call builder.Services.AddAuthorization(...).");
+        }
+
         foreach (var name in _route.Policies)
         {
             var policy = name.Length == 0 ? await policies.GetDefaultPolicyAsync() : await policies.GetPolicyAsync(name);
@@ -213,7 +219,7 @@ internal sealed partial class ChannelServer
         }
 
         CancellationTokenSource? ended;
-        lock (_gateLock)
+        lock (this)
         {
             ended = _ended;
         }
@@ -250,7 +256,7 @@ internal sealed partial class ChannelServer
         var pubSub = Session.Runtime.PubSub;
         pubSub.Unsubscribe(Topic, this);
         List<string>? extra;
-        lock (_gateLock)
+        lock (this)
         {
             extra = _extraTopics;
             _extraTopics = null;

@@ -21,7 +21,6 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
     private static long s_nextId;
 
     private readonly ChannelRoute _route;
-    private readonly Lock _gateLock = new();
 
     /// <summary>The instance a duplicate join replaced; its phx_close is written right after this join's reply.</summary>
     private ChannelServer? _replaced;
@@ -35,7 +34,7 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
     /// <summary>Set once the join reply is written. Before that, frames wait in <see cref="_gated"/> so the reply is always first.</summary>
     private volatile bool _replied;
 
-    /// <summary>Frames (pushes from JoinAsync, early broadcasts) produced before the join reply; under <see cref="_gateLock"/>.</summary>
+    /// <summary>Frames (pushes from JoinAsync, early broadcasts) produced before the join reply; under the instance lock.</summary>
     private List<EncodedFrame>? _gated;
 
     /// <summary>Killed by a duplicate join: no terminate, nothing more handled.</summary>
@@ -47,7 +46,7 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
     /// <summary>Set when the mailbox overflowed; the loop crashes the channel at its next message.</summary>
     private volatile bool _overflowed;
 
-    /// <summary>Topics subscribed with <see cref="Channel.Subscribe"/>; under <see cref="_gateLock"/>.</summary>
+    /// <summary>Topics subscribed with <see cref="Channel.Subscribe"/>; under the instance lock.</summary>
     private List<string>? _extraTopics;
 
     /// <summary>Cancelled when the channel ends; created on first use (presence tracking).</summary>
@@ -99,7 +98,7 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
     {
         get
         {
-            lock (_gateLock)
+            lock (this)
             {
                 if (Volatile.Read(ref _endedFlag) != 0)
                 {
@@ -218,7 +217,7 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
 
     public void SubscribeExtra(string topic)
     {
-        lock (_gateLock)
+        lock (this)
         {
             if (_endedFlag != 0)
             {
@@ -233,7 +232,7 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
 
     public void UnsubscribeExtra(string topic)
     {
-        lock (_gateLock)
+        lock (this)
         {
             if (_extraTopics is null || !_extraTopics.Remove(topic))
             {
@@ -317,7 +316,7 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
     {
         if (!_replied)
         {
-            lock (_gateLock)
+            lock (this)
             {
                 if (!_replied)
                 {
@@ -333,7 +332,7 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
     /// <summary>Writes the join reply, then everything that waited for it, in order.</summary>
     private void OpenGate(EncodedFrame joinReply)
     {
-        lock (_gateLock)
+        lock (this)
         {
             Session.Send(joinReply);
             if (_replaced is not null)

@@ -28,6 +28,12 @@ public static class FenixEndpointRouteBuilderExtensions
         var options = new SocketMountOptions();
         configure?.Invoke(options);
         var handler = ActivatorUtilities.CreateInstance<TSocket>(services);
+        if (handler.Router.Routes.Any(route => route.Policies.Count > 0) && services.GetService<Microsoft.AspNetCore.Authorization.IAuthorizationService>() is null)
+        {
+            throw new InvalidOperationException(
+                $"{typeof(TSocket).Name} has channel routes that require authorization: call builder.Services.AddAuthorization(...) before mapping it.");
+        }
+
         var mount = new SocketMount(path, handler, options);
 
         var group = endpoints.MapGroup(path);

@@ -47,7 +47,6 @@ public static class FenixServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddDataProtection();
-        services.AddAuthorization();
         services.TryAddSingleton<FenixMetrics>();
         services.TryAddSingleton<FenixToken>();
         services.TryAddSingleton(CreatePubSub);

@@ -12,6 +12,9 @@ namespace Fenix.AspNetCore.Sockets;
 /// </summary>
 public sealed class ConnectInfo
 {
+    /// <summary>Shared by every connection whose request had no header of a kind: most have no x- or trace headers.</summary>
+    private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
+
     public required string Transport { get; init; }
 
     public IPAddress? PeerAddress { get; init; }
@@ -24,13 +27,13 @@ public sealed class ConnectInfo
     public string? UserAgent { get; init; }
 
     /// <summary>All request headers starting with <c>x-</c> (lower-case names).</summary>
-    public IReadOnlyDictionary<string, string> XHeaders { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> XHeaders { get; init; } = NoHeaders;
 
     /// <summary><c>traceparent</c> and <c>tracestate</c>, when present.</summary>
-    public IReadOnlyDictionary<string, string> TraceContextHeaders { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> TraceContextHeaders { get; init; } = NoHeaders;
 
-    /// <summary>All request headers starting with <c>sec-websocket-</c>, verbatim.</summary>
-    public IReadOnlyDictionary<string, string> SecWebSocketHeaders { get; init; } = new Dictionary<string, string>();
+    /// <summary>The request headers starting with <c>sec-websocket-</c> (all but the one-time key), verbatim.</summary>
+    public IReadOnlyDictionary<string, string> SecWebSocketHeaders { get; init; } = NoHeaders;
 
     /// <summary>The user established by ASP.NET Core authentication (anonymous when none ran).</summary>
     public ClaimsPrincipal User { get; init; } = new(new ClaimsIdentity());
@@ -44,23 +47,20 @@ public sealed class ConnectInfo
     internal static ConnectInfo FromHttpContext(HttpContext context, string transport, string? authToken)
     {
         var request = context.Request;
-        var xHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var trace = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var secWebSocket = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        Dictionary<string, string>? xHeaders = null, trace = null, secWebSocket = null;
         foreach (var (name, value) in request.Headers)
         {
-            var lower = name.ToLowerInvariant();
-            if (lower.StartsWith("x-", StringComparison.Ordinal))
+            if (name.StartsWith("x-", StringComparison.OrdinalIgnoreCase))
             {
-                xHeaders[lower] = value.ToString();
+                (xHeaders ??= new(StringComparer.OrdinalIgnoreCase))[name.ToLowerInvariant()] = value.ToString();
             }
-            else if (lower is "traceparent" or "tracestate")
+            else if (name.Equals("traceparent", StringComparison.OrdinalIgnoreCase) || name.Equals("tracestate", StringComparison.OrdinalIgnoreCase))
             {
-                trace[lower] = value.ToString();
+                (trace ??= new(StringComparer.OrdinalIgnoreCase))[name.ToLowerInvariant()] = value.ToString();
             }
-            else if (lower.StartsWith("sec-websocket-", StringComparison.Ordinal))
+            else if (name.StartsWith("sec-websocket-", StringComparison.OrdinalIgnoreCase) && !name.Equals("sec-websocket-key", StringComparison.OrdinalIgnoreCase))
             {
-                secWebSocket[lower] = value.ToString();
+                (secWebSocket ??= new(StringComparer.OrdinalIgnoreCase))[name.ToLowerInvariant()] = value.ToString();
             }
         }
 
@@ -77,9 +77,9 @@ public sealed class ConnectInfo
             PeerPort = context.Connection.RemotePort,
             Uri = uri,
             UserAgent = request.Headers.UserAgent.Count > 0 ? request.Headers.UserAgent.ToString() : null,
-            XHeaders = xHeaders,
-            TraceContextHeaders = trace,
-            SecWebSocketHeaders = secWebSocket,
+            XHeaders = xHeaders ?? NoHeaders,
+            TraceContextHeaders = trace ?? NoHeaders,
+            SecWebSocketHeaders = secWebSocket ?? NoHeaders,
             User = context.User,
             AuthToken = authToken,
             RequestServices = context.RequestServices,

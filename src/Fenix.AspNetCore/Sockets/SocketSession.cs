@@ -20,18 +20,16 @@ namespace Fenix.AspNetCore.Sockets;
 /// </remarks>
 internal sealed class SocketSession : ISubscriber
 {
-    private readonly Lock _lock = new();
-
-    /// <summary>Topic → the channel server that joined or is joining it. Under <see cref="_lock"/>; a server leaves it when it ends.</summary>
+    /// <summary>Topic → the channel server that joined or is joining it; a server leaves it when it ends. Also the session's lock.</summary>
     private readonly Dictionary<string, ChannelServer> _channels = new(StringComparer.Ordinal);
 
     /// <summary>Client events handed to channels and not yet handled; bounded by <see cref="SocketMountOptions.MaxPendingInbound"/>.</summary>
     private int _pendingInbound;
 
-    /// <summary>Completed when <see cref="_pendingInbound"/> falls back below half the bound; under <see cref="_lock"/>.</summary>
+    /// <summary>Completed when <see cref="_pendingInbound"/> falls back below half the bound; under the session lock.</summary>
     private TaskCompletionSource? _capacityWaiter;
 
-    /// <summary>Set once, when the transport ended; afterwards nothing is routed or written. Under <see cref="_lock"/>.</summary>
+    /// <summary>Set once, when the transport ended; afterwards nothing is routed or written. Under the session lock.</summary>
     private TerminateReason? _terminated;
 
     /// <summary>The reason to give channels when the transport closes because the server asked it to (e.g. disconnect).</summary>
@@ -78,7 +76,7 @@ internal sealed class SocketSession : ISubscriber
     {
         get
         {
-            lock (_lock)
+            lock (_channels)
             {
                 return _channels.Count;
             }
@@ -106,7 +104,7 @@ internal sealed class SocketSession : ISubscriber
         }
 
         ChannelServer? existing;
-        lock (_lock)
+        lock (_channels)
         {
             if (_terminated is not null)
             {
@@ -147,7 +145,7 @@ internal sealed class SocketSession : ISubscriber
     /// <summary>Completes when channels have caught up with the client's events (see <see cref="IsOverloaded"/>).</summary>
     public Task WaitForCapacityAsync()
     {
-        lock (_lock)
+        lock (_channels)
         {
             if (!IsOverloaded || _terminated is not null)
             {
@@ -180,7 +178,7 @@ internal sealed class SocketSession : ISubscriber
     public void Terminate(TerminateReason reason)
     {
         List<ChannelServer> channels;
-        lock (_lock)
+        lock (_channels)
         {
             if (_terminated is not null)
             {
@@ -266,7 +264,7 @@ internal sealed class SocketSession : ISubscriber
     {
         get
         {
-            lock (_lock)
+            lock (_channels)
             {
                 return _terminated is not null;
             }
@@ -317,7 +315,7 @@ internal sealed class SocketSession : ISubscriber
         }
 
         ChannelServer channel;
-        lock (_lock)
+        lock (_channels)
         {
             if (replaced is not null && _channels.TryGetValue(message.Topic, out var current) && current == replaced)
             {
@@ -359,7 +357,7 @@ internal sealed class SocketSession : ISubscriber
     /// <summary>Removes <paramref name="channel"/> if it is still the one on its topic; false once the session ended.</summary>
     private bool Forget(ChannelServer channel)
     {
-        lock (_lock)
+        lock (_channels)
         {
             if (_channels.TryGetValue(channel.Topic, out var current) && current == channel)
             {
@@ -373,7 +371,7 @@ internal sealed class SocketSession : ISubscriber
     private void ReleaseCapacityWaiter()
     {
         TaskCompletionSource? waiter;
-        lock (_lock)
+        lock (_channels)
         {
             waiter = _capacityWaiter;
             _capacityWaiter = null;

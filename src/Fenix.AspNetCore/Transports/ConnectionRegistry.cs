@@ -29,12 +29,21 @@ internal interface ITrackedConnection
 internal sealed class ConnectionRegistry(TimeProvider time, IOptions<FenixOptions> options, ILogger<ConnectionRegistry> logger)
     : IHostedLifecycleService, IDisposable
 {
-    private static readonly TimeSpan SweepPeriod = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<ITrackedConnection, byte> _connections = new(ReferenceEqualityComparer.Instance);
     private ITimer? _sweeper;
 
+    private int _webSockets;
+
     public int Count => _connections.Count;
+
+    /// <summary>Open WebSocket connections (upgraded HTTP connections, which Kestrel limits separately).</summary>
+    public int WebSocketCount => Volatile.Read(ref _webSockets);
+
+    public void WebSocketOpened() => Interlocked.Increment(ref _webSockets);
+
+    public void WebSocketClosed() => Interlocked.Decrement(ref _webSockets);
 
     public TimeProvider Time => time;
 
@@ -90,7 +99,9 @@ internal sealed class ConnectionRegistry(TimeProvider time, IOptions<FenixOption
     private void Sweep()
     {
         var now = time.GetTimestamp();
-        foreach (var connection in _connections.Keys)
+
+        // Enumerating the dictionary itself takes no lock and copies nothing (Keys would do both, every second).
+        foreach (var (connection, _) in _connections)
         {
             if (time.GetElapsedTime(connection.LastActivity, now) > connection.IdleTimeout)
             {

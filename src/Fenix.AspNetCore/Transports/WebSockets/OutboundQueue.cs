@@ -6,17 +6,16 @@ internal readonly record struct OutboundItem(ReadOnlyMemory<byte> Data, WebSocke
 /// <summary>
 /// The frames waiting for one connection's writer, bounded in bytes. Any thread may enqueue; only the writer
 /// dequeues. <see cref="TryEnqueue"/> reports whether the caller must start the writer, so exactly one runs.
+/// Locks on itself (internal: nobody else can), and borrows its overflow queue from a shared pool only during bursts.
 /// </summary>
 internal sealed class OutboundQueue(long maxBytes)
 {
-    private readonly Lock _lock = new();
-
     /// <summary>The oldest item, kept outside <see cref="_items"/> so the usual single pending frame needs no queue at all.</summary>
     private OutboundItem _head;
 
     private bool _hasHead;
 
-    /// <summary>Items after <see cref="_head"/>, in order; created when two are pending, dropped when a burst left it large.</summary>
+    /// <summary>Items after <see cref="_head"/>, in order; borrowed from <see cref="QueuePool"/> when two are pending and given back when drained.</summary>
     private Queue<OutboundItem>? _items;
 
     /// <summary>Bytes of data frames enqueued and not yet written.</summary>
@@ -32,7 +31,7 @@ internal sealed class OutboundQueue(long maxBytes)
     {
         get
         {
-            lock (_lock)
+            lock (this)
             {
                 return _bytes;
             }
@@ -42,7 +41,7 @@ internal sealed class OutboundQueue(long maxBytes)
     /// <summary>Adds an item. Returns Rejected after <see cref="Seal"/>, Overflow when over the byte bound (nothing added).</summary>
     public EnqueueResult TryEnqueue(OutboundItem item, bool afterSeal = false)
     {
-        lock (_lock)
+        lock (this)
         {
             if (_sealed && !afterSeal)
             {
@@ -67,7 +66,7 @@ internal sealed class OutboundQueue(long maxBytes)
             }
             else
             {
-                (_items ??= new Queue<OutboundItem>(4)).Enqueue(item);
+                (_items ??= QueuePool.Rent()).Enqueue(item);
             }
 
             if (_writing)
@@ -83,7 +82,7 @@ internal sealed class OutboundQueue(long maxBytes)
     /// <summary>Stops accepting data frames; returns false if already sealed.</summary>
     public bool Seal()
     {
-        lock (_lock)
+        lock (this)
         {
             if (_sealed)
             {
@@ -101,7 +100,7 @@ internal sealed class OutboundQueue(long maxBytes)
     /// </summary>
     public bool TryDequeue(out OutboundItem item, bool releaseIfEmpty = true)
     {
-        lock (_lock)
+        lock (this)
         {
             if (_hasHead)
             {
@@ -117,8 +116,9 @@ internal sealed class OutboundQueue(long maxBytes)
                     return false;
                 }
 
-                if (_items is not null && _items.EnsureCapacity(0) > 16)
+                if (_items is not null)
                 {
+                    QueuePool.Return(_items);
                     _items = null;
                 }
 
@@ -140,7 +140,7 @@ internal sealed class OutboundQueue(long maxBytes)
     {
         get
         {
-            lock (_lock)
+            lock (this)
             {
                 return _writing;
             }
@@ -150,14 +150,56 @@ internal sealed class OutboundQueue(long maxBytes)
     /// <summary>Drops everything (the connection is gone).</summary>
     public void Clear()
     {
-        lock (_lock)
+        lock (this)
         {
             _sealed = true;
+            _items?.Clear();
             _items = null;
             _head = default;
             _hasHead = false;
             _bytes = 0;
         }
+    }
+}
+
+/// <summary>
+/// Overflow queues shared by all connections: a burst borrows one, an idle connection holds none, and a queue that grew
+/// during one burst is reused by the next instead of being grown again from scratch.
+/// </summary>
+internal static class QueuePool
+{
+    private const int MaxPooled = 1024;
+    private const int MaxPooledCapacity = 4096;
+
+    private static readonly System.Collections.Concurrent.ConcurrentQueue<Queue<OutboundItem>> Pool = new();
+    private static int s_count;
+
+    public static Queue<OutboundItem> Rent()
+    {
+        if (Pool.TryDequeue(out var queue))
+        {
+            Interlocked.Decrement(ref s_count);
+            return queue;
+        }
+
+        return new Queue<OutboundItem>(16);
+    }
+
+    /// <summary>Takes back an empty queue (dropped instead when the pool is full or the queue grew huge).</summary>
+    public static void Return(Queue<OutboundItem> queue)
+    {
+        if (queue.EnsureCapacity(0) > MaxPooledCapacity)
+        {
+            return;
+        }
+
+        if (Interlocked.Increment(ref s_count) > MaxPooled)
+        {
+            Interlocked.Decrement(ref s_count);
+            return;
+        }
+
+        Pool.Enqueue(queue);
     }
 }
 

@@ -67,6 +67,7 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
     public async Task RunAsync()
     {
         _runtime.Connections.Add(this);
+        _runtime.Connections.WebSocketOpened();
         Session.Start();
         var reason = TerminateReason.Closed;
         try
@@ -82,6 +83,7 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
         {
             Session.Terminate(reason);
             _runtime.Connections.Remove(this);
+            _runtime.Connections.WebSocketClosed();
             _closeTimer?.Dispose();
             await WaitForWriterAsync();
             await _reader.CompleteAsync();

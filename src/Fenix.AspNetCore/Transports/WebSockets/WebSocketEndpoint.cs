@@ -4,6 +4,9 @@ using Fenix.AspNetCore.Sockets;
 using Fenix.Protocol.Serializers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Fenix.AspNetCore.Transports.WebSockets;
 
@@ -40,11 +43,10 @@ internal static class WebSocketEndpoint
             return;
         }
 
-        if (!upgrade.IsUpgradableRequest)
+        if (!upgrade.IsUpgradableRequest || AtUpgradeLimit(context, runtime))
         {
-            // Valid upgrade headers, yet Kestrel will not upgrade: its upgraded-connection limit is reached.
-            response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            runtime.Metrics.ConnectionsRefused.Add(1, new KeyValuePair<string, object?>("reason", "capacity"));
+            // Refuse before running the connect callback: Kestrel would refuse the upgrade anyway.
+            await RefuseAsync(context, runtime, StatusCodes.Status503ServiceUnavailable, "capacity");
             return;
         }
 
@@ -80,13 +82,28 @@ internal static class WebSocketEndpoint
             response.Headers.SecWebSocketProtocol = subprotocol;
         }
 
-        var stream = await upgrade.UpgradeAsync();
+        Stream stream;
+        try
+        {
+            stream = await upgrade.UpgradeAsync();
+        }
+        catch (InvalidOperationException) when (!response.HasStarted)
+        {
+            // Kestrel's upgraded-connection limit was reached between the check above and now.
+            await RefuseAsync(context, runtime, StatusCodes.Status503ServiceUnavailable, "capacity");
+            return;
+        }
+
         var transport = new WebSocketConnection(stream, runtime, mount.Options);
         var session = new SocketSession(runtime, mount, serializer, connection.Assigns, connection.SocketId, connectInfo, transport);
         transport.Attach(session);
         log.Connected("websocket", mount.HandlerName, connection.SocketId, serializer.Name, connectInfo.PeerAddress?.ToString());
         await transport.RunAsync();
     }
+
+    private static bool AtUpgradeLimit(HttpContext context, FenixRuntime runtime) =>
+        context.RequestServices.GetService<IOptions<KestrelServerOptions>>()?.Value.Limits.MaxConcurrentUpgradedConnections is { } limit
+        && runtime.Connections.WebSocketCount >= limit;
 
     private static Task RefuseAsync(HttpContext context, FenixRuntime runtime, int status, string reason)
     {
