@@ -23,7 +23,8 @@ public sealed class JsClient : IAsyncDisposable
         _reader = Task.Run(ReadEventsAsync);
     }
 
-    public static async Task<JsClient> StartAsync()
+    /// <param name="package">The npm package to drive: "phoenix" (1.8, the default) or "phoenix17" (the 1.7 client).</param>
+    public static async Task<JsClient> StartAsync(string package = "phoenix")
     {
         var script = Path.Combine(TestPaths.JsDirectory, "driver.mjs");
         if (!Directory.Exists(Path.Combine(TestPaths.JsDirectory, "node_modules", "phoenix")))
@@ -39,6 +40,7 @@ public sealed class JsClient : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        start.Environment["PHOENIX_PACKAGE"] = package;
         var client = new JsClient(Process.Start(start)!);
         await client.WaitForAsync(e => Type(e) == "ready", "driver ready");
         return client;

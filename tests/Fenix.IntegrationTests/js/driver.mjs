@@ -1,6 +1,7 @@
 // Drives the official `phoenix` client for the C# integration tests.
 // Commands arrive as JSON lines on stdin; everything observed leaves as JSON lines on stdout.
-import { Socket, Presence, LongPoll } from "phoenix";
+// PHOENIX_PACKAGE=phoenix17 runs the same commands with the 1.7 client.
+const { Socket, Presence, LongPoll } = await import(process.env.PHOENIX_PACKAGE || "phoenix");
 import WebSocket from "ws";
 import readline from "node:readline";
 
