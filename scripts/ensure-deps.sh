@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine, skipping whatever is already there:
-# Node packages (the official phoenix client) and Debian's Chromium (browser tests).
+# Node packages (the official phoenix client), Debian's Chromium (browser tests) and RabbitMQ (cluster tests),
+# which it also starts when it is not running.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -19,9 +20,30 @@ apt_install() {
 }
 
 command -v node >/dev/null || { echo "Node.js is required (node 20+)"; exit 1; }
-apt_install chromium
+apt_install chromium rabbitmq-server
 
-for dir in tests/Fenix.IntegrationTests/js samples/Chat; do
+# RabbitMQ does not start on install here; start it on loopback unless it already serves. An Erlang node whose broker
+# application was stopped (e.g. by an interrupted outage test) only needs `start_app`. `rabbitmqctl wait` on the pid
+# file (not a bare await_startup, which fails right after -detached) waits for readiness.
+ensure_rabbitmq() {
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  if $sudo rabbitmq-diagnostics -q check_running >/dev/null 2>&1; then
+    return
+  fi
+  if $sudo rabbitmqctl -q ping >/dev/null 2>&1; then
+    echo "Starting the RabbitMQ application..."
+    $sudo rabbitmqctl -q start_app
+  else
+    echo "Starting RabbitMQ..."
+    $sudo env RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 rabbitmq-server -detached
+    $sudo rabbitmqctl wait --timeout 60 "/var/lib/rabbitmq/mnesia/rabbit@$(hostname).pid" >/dev/null
+  fi
+  $sudo rabbitmqctl -q await_startup
+}
+ensure_rabbitmq
+
+for dir in tests/Fenix.IntegrationTests/js samples/Chat samples/Demo; do
   if [ ! -d "$root/$dir/node_modules" ] || [ "$root/$dir/package-lock.json" -nt "$root/$dir/node_modules" ]; then
     (cd "$root/$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi

@@ -37,8 +37,8 @@ public sealed class ChannelTestHost : IAsyncDisposable
         Runtime = _services.GetRequiredService<FenixRuntime>();
     }
 
-    /// <summary>How long assertions wait for a frame (default 1 s).</summary>
-    public TimeSpan AssertTimeout { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How long assertions wait for a frame (default 3 s: generous for loaded CI machines; a passing assertion returns at once).</summary>
+    public TimeSpan AssertTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How long refutations watch for an unwanted frame (default 100 ms).</summary>
     public TimeSpan RefuteTimeout { get; set; } = TimeSpan.FromMilliseconds(100);

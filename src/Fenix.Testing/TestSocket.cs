@@ -141,11 +141,12 @@ public sealed class TestSocket
         }
     }
 
-    /// <summary>Closes the connection: every channel terminates with <see cref="TerminateReason.Closed"/>.</summary>
-    public Task CloseAsync()
+    /// <summary>Closes the connection; returns when every channel has terminated (with <see cref="TerminateReason.Closed"/>,
+    /// or the reason the server closed for).</summary>
+    public async Task CloseAsync()
     {
         _transport.Close(TransportCloseReason.Normal);
-        _session.Terminate(TerminateReason.Closed);
+        await _session.Terminate(TerminateReason.Closed).WaitAsync(TimeSpan.FromSeconds(10));
         lock (_recorders)
         {
             foreach (var (topic, recorder) in _recorders)
@@ -155,8 +156,6 @@ public sealed class TestSocket
 
             _recorders.Clear();
         }
-
-        return Task.CompletedTask;
     }
 
     private string NextRef() => Interlocked.Increment(ref _nextRef).ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -219,12 +219,15 @@ internal sealed partial class ChannelServer
         }
 
         CancellationTokenSource? ended;
+        TaskCompletionSource? completion;
         lock (this)
         {
             ended = _ended;
+            completion = _completion;
         }
 
         ended?.Cancel();
+        completion?.TrySetResult();
         foreach (var mail in DrainPending())
         {
             HandleAfterEnd(mail);

@@ -52,6 +52,9 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
     /// <summary>Cancelled when the channel ends; created on first use (presence tracking).</summary>
     private CancellationTokenSource? _ended;
 
+    /// <summary>Completed when the channel ends; created on first use (a transport waiting for its channels).</summary>
+    private TaskCompletionSource? _completion;
+
     private int _endedFlag;
 
     public ChannelServer(SocketSession session, ChannelRoute route, Message join, ChannelServer? replaced)
@@ -106,6 +109,20 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
                 }
 
                 return (_ended ??= new CancellationTokenSource()).Token;
+            }
+        }
+    }
+
+    /// <summary>Completes when this channel has ended (after its terminate callback, if any).</summary>
+    public Task Completion
+    {
+        get
+        {
+            lock (this)
+            {
+                return Volatile.Read(ref _endedFlag) != 0
+                    ? Task.CompletedTask
+                    : (_completion ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
             }
         }
     }

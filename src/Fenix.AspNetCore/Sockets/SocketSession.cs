@@ -174,15 +174,18 @@ internal sealed class SocketSession : ISubscriber
         Transport.Close(transportReason);
     }
 
-    /// <summary>The transport ended: every channel stops with <paramref name="reason"/> (or the reason the server closed for).</summary>
-    public void Terminate(TerminateReason reason)
+    /// <summary>
+    /// The transport ended: every channel stops with <paramref name="reason"/> (or the reason the server closed for).
+    /// Returns when those channels have ended (their terminate callbacks ran); a second call returns at once.
+    /// </summary>
+    public Task Terminate(TerminateReason reason)
     {
         List<ChannelServer> channels;
         lock (_channels)
         {
             if (_terminated is not null)
             {
-                return;
+                return Task.CompletedTask;
             }
 
             _terminated = Volatile.Read(ref _closeReason) ?? reason;
@@ -195,13 +198,16 @@ internal sealed class SocketSession : ISubscriber
             Runtime.PubSub.Unsubscribe(SocketId, this);
         }
 
-        foreach (var channel in channels)
+        var ended = new Task[channels.Count];
+        for (var i = 0; i < channels.Count; i++)
         {
-            channel.Shutdown(_terminated);
+            ended[i] = channels[i].Completion;
+            channels[i].Shutdown(_terminated);
         }
 
         ReleaseCapacityWaiter();
         Runtime.Metrics.ConnectionClosed();
+        return Task.WhenAll(ended);
     }
 
     /// <summary>PubSub delivery on the socket id topic: only <c>disconnect</c> means anything.</summary>

@@ -19,6 +19,8 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
 {
     private const int WriteBufferSize = 16 * 1024;
 
+    private static readonly TimeSpan ChannelEndTimeout = TimeSpan.FromSeconds(10);
+
     private readonly Stream _stream;
     private readonly PipeReader _reader;
     private readonly OutboundQueue _outbound;
@@ -81,11 +83,22 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
         }
         finally
         {
-            Session.Terminate(reason);
+            var channelsEnded = Session.Terminate(reason);
             _runtime.Connections.Remove(this);
             _runtime.Connections.WebSocketClosed();
             _closeTimer?.Dispose();
             await WaitForWriterAsync();
+
+            // Hold the request until the channels' terminate callbacks ran, so that a server stopping waits for them
+            // (and for the presence leaves they cause) before it stops the services they use.
+            try
+            {
+                await channelsEnded.WaitAsync(ChannelEndTimeout, _runtime.Time);
+            }
+            catch (TimeoutException)
+            {
+                // A terminate callback that hangs must not hold the connection (or a server's shutdown) forever.
+            }
             await _reader.CompleteAsync();
         }
     }

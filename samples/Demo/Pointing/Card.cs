@@ -1,0 +1,4 @@
+namespace Demo.Pointing;
+
+/// <summary>A ticket to estimate.</summary>
+public sealed record Card(string Id, string Title, string Description);
