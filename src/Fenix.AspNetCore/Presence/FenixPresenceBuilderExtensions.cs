@@ -3,6 +3,7 @@ using Fenix.AspNetCore.Hosting;
 using Fenix.AspNetCore.Presence;
 using Fenix.Presence;
 using Fenix.Presence.Diagnostics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,7 @@ public static class FenixPresenceBuilderExtensions
     /// Adds presence: the node's <see cref="PresenceTracker"/> (its shards gossip with the other nodes through PubSub),
     /// <see cref="IPresence"/> for channels, <c>presence_diff</c> broadcasts to local subscribers, and start/stop with
     /// the host. A registered <see cref="IPresenceFetcher"/> (or <see cref="PresenceOptions.Fetch"/>) enriches presences.
+    /// Options bind from the configuration section <c>Fenix:Presence</c> too; every node of a cluster should agree on them.
     /// </summary>
     /// <example><code>
     /// builder.Services.AddFenix().AddPresence(options => options.CoalesceDiffs("rooms:*", TimeSpan.FromMilliseconds(100)));
@@ -26,18 +28,25 @@ public static class FenixPresenceBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        var first = !services.Any(d => d.ServiceType == typeof(PresenceTracker));
+        if (first)
+        {
+            // Configuration first (section Fenix:Presence, e.g. Fenix:Presence:DownPeriod), then code, which wins.
+            services.AddOptions<PresenceOptions>()
+                .Configure<IServiceProvider>((presence, provider) => provider.GetService<IConfiguration>()?.GetSection("Fenix:Presence").Bind(presence))
+                .PostConfigure<IOptions<FenixOptions>>((presence, fenix) => presence.JsonOptions ??= fenix.Value.Json);
+        }
+
         if (configure is not null)
         {
             services.Configure(configure);
         }
 
-        if (services.Any(d => d.ServiceType == typeof(PresenceTracker)))
+        if (!first)
         {
             return builder;
         }
 
-        services.AddOptions<PresenceOptions>()
-            .PostConfigure<IOptions<FenixOptions>>((presence, fenix) => presence.JsonOptions ??= fenix.Value.Json);
         services.TryAddSingleton(provider => new PresenceMetrics(provider.GetService<IMeterFactory>()));
         services.TryAddSingleton(CreateTracker);
         services.TryAddSingleton<IPresence, ChannelPresence>();

@@ -12,6 +12,7 @@ public sealed class FixtureSocket : FenixSocket
         Channel<FixtureRoomChannel>("room:*");
         Channel<FixtureCustomChannel>("custom:*");
         Channel<FixtureRoomChannel>("prefix-*");
+        Channel<FixturePresenceChannel>("presence:*");
     }
 
     public override ValueTask<ConnectResult> ConnectAsync(ConnectParams parameters, ConnectInfo connectInfo)

@@ -35,7 +35,7 @@ public sealed class FixtureServer : IAsyncLifetime
         builder.Logging.ClearProviders().AddFilter("Fenix", LogLevel.Warning);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddSingleton(Terminations);
-        builder.Services.AddFenix(options => options.RequestHeadersTimeout = TimeSpan.FromSeconds(2));
+        builder.Services.AddFenix(options => options.RequestHeadersTimeout = TimeSpan.FromSeconds(2)).AddPresence();
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie();
         builder.Services.AddAuthorization(options => options.AddPolicy("admins", policy => policy.RequireRole("admin")));
         _app = builder.Build();
@@ -68,6 +68,7 @@ public sealed class FixtureServer : IAsyncLifetime
         _app.MapFenixSocket<FixtureSocket>("/ws/admin");
         _app.MapFenixSocket<FixtureSocket>("/ws/limited", o => o.MaxChannels = 1);
         _app.MapFenixSocket<FixtureSocket>("/ws/idle", o => o.WebSocket.IdleTimeout = TimeSpan.FromMilliseconds(200));
+        _app.MapFenixSocket<FixtureSocket>("/ws/idle-2s", o => o.WebSocket.IdleTimeout = TimeSpan.FromSeconds(2));
         _app.MapFenixSocket<FixtureSocket>("/ws/origin", o =>
         {
             o.CheckOrigin = OriginCheck.Allow("//example.com");

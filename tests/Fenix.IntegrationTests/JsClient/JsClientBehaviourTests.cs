@@ -74,10 +74,10 @@ public sealed class JsClientBehaviourTests(FixtureServer server) : IClassFixture
     public async Task Heartbeats_keep_the_connection_healthy()
     {
         await using var js = await Infrastructure.JsClient.StartAsync();
-        var socket = await js.ConnectOpenAsync(server.BaseUri, "/ws/idle", options: new { heartbeatIntervalMs = 50 });
+        var socket = await js.ConnectOpenAsync(server.BaseUri, "/ws/idle-2s", options: new { heartbeatIntervalMs = 250 });
         var room = await js.JoinAsync(socket, "room:js-heartbeat");
         await js.WaitForJoinAsync(room);
-        await Task.Delay(800); // four idle timeouts of /ws/idle; the 50 ms heartbeat keeps the socket alive
+        await Task.Delay(5000); // two and a half idle timeouts of /ws/idle-2s; only the heartbeat keeps the socket alive
         await js.RefuteAsync(e => Infrastructure.JsClient.Type(e) == "close", "a close", TimeSpan.FromMilliseconds(100));
         await js.WaitForReplyAsync(await js.PushAsync(room, "ping"));
     }

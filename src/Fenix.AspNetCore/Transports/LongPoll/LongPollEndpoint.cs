@@ -60,17 +60,44 @@ internal static class LongPollEndpoint
         response.StatusCode = StatusCodes.Status200OK;
     }
 
+    /// <summary>A GET: polls the session the token names — here, or on its node through the forwarder — or opens one.</summary>
     private static async Task PollAsync(HttpContext context, SocketMount mount, FenixRuntime runtime, LongPollSessionRegistry sessions)
     {
         var token = SessionToken(context.Request);
-        var session = FindSession(token, runtime, sessions);
-        if (session is null)
+        var address = sessions.Resolve(token);
+        IReadOnlyList<byte[]> frames;
+        if (FindLocal(address, runtime, sessions) is { } session)
+        {
+            frames = await session.PollAsync(context.RequestAborted);
+        }
+        else if (IsRemote(address, runtime, sessions))
+        {
+            var result = await ForwardAsync(() => sessions.Forwarder.PollAsync(address!.Node, mount.Path, address.Session, mount.Options.LongPoll.Window, context.RequestAborted));
+            if (result is null)
+            {
+                return; // the client went away
+            }
+
+            if (result.Status == LongPollForwardMessage.NoSession)
+            {
+                await OpenAsync(context, mount, runtime, sessions);
+                return;
+            }
+
+            if (result.Status is not (200 or 204))
+            {
+                await WriteStatusAsync(context, 500); // the JS client reconnects
+                return;
+            }
+
+            frames = result.Frames;
+        }
+        else
         {
             await OpenAsync(context, mount, runtime, sessions);
             return;
         }
 
-        var frames = await session.PollAsync(context.RequestAborted);
         if (context.RequestAborted.IsCancellationRequested)
         {
             return;
@@ -127,61 +154,71 @@ internal static class LongPollEndpoint
         });
     }
 
+    /// <summary>A POST: hands the frames to the session the token names — here, or on its node through the forwarder.</summary>
     private static async Task PublishAsync(HttpContext context, SocketMount mount, FenixRuntime runtime, LongPollSessionRegistry sessions)
     {
-        var session = FindSession(SessionToken(context.Request), runtime, sessions);
-        if (session is null)
+        var address = sessions.Resolve(SessionToken(context.Request));
+        var session = FindLocal(address, runtime, sessions);
+        if (session is null && !IsRemote(address, runtime, sessions))
         {
             await WriteStatusAsync(context, 410);
             return;
         }
 
         var options = mount.Options.LongPoll;
-        List<Message> messages;
-        try
+        var body = await ReadBodyAsync(context.Request.BodyReader, options.MaxRequestBodySize, context.RequestAborted);
+        if (body is null)
         {
-            var body = await ReadBodyAsync(context.Request.BodyReader, options.MaxRequestBodySize, context.RequestAborted);
-            if (body is null)
-            {
-                context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                await WriteStatusAsync(context, 400, "request body too large");
-                return;
-            }
-
-            messages = LongPollRequestBody.Decode(body.Value, context.Request.ContentType, session.Session.Serializer, options.MaxLinesPerPost);
-        }
-        catch (MessageDecodeException e)
-        {
-            // The session stays intact: only this request is refused, and none of its frames were dispatched.
-            runtime.SocketLog.UndecodableFrame(session.Session.SocketId, e.Message);
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            await WriteStatusAsync(context, 400, e.Message);
+            await WriteStatusAsync(context, 400, "request body too large");
             return;
         }
 
-        foreach (var message in messages)
+        int status;
+        string? error;
+        if (session is not null)
         {
-            session.Session.HandleInbound(message);
-            if (session.Session.IsOverloaded && !await WaitForCapacityAsync(session, options.Window, context.RequestAborted))
+            (status, error) = await session.PublishAsync(body.Value, context.Request.ContentType, context.RequestAborted);
+        }
+        else
+        {
+            var result = await ForwardAsync(() => sessions.Forwarder.PublishAsync(
+                address!.Node, mount.Path, address.Session, context.Request.ContentType, body.Value.ToArray(), options.Window, context.RequestAborted));
+            if (result is null)
             {
-                await WriteStatusAsync(context, 408);
-                return;
+                return; // the client went away
             }
+
+            // No result in time means the frames were not all acknowledged within the window: 408, as locally.
+            (status, error) = (result.Status == 204 ? 408 : result.Status, result.Error);
         }
 
-        await WriteStatusAsync(context, 200);
+        if (status == 400)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        }
+
+        await WriteStatusAsync(context, status, error);
     }
 
-    private static async Task<bool> WaitForCapacityAsync(LongPollSession session, TimeSpan window, CancellationToken aborted)
+    /// <summary>The live session of this node that <paramref name="address"/> names, if any.</summary>
+    private static LongPollSession? FindLocal(LongPollSessionRegistry.SessionAddress? address, FenixRuntime runtime, LongPollSessionRegistry sessions) =>
+        address is not null && address.Node == runtime.PubSub.NodeName ? sessions.Find(address.Session) : null;
+
+    /// <summary>The token names a session on another node, and this node can reach other nodes.</summary>
+    private static bool IsRemote(LongPollSessionRegistry.SessionAddress? address, FenixRuntime runtime, LongPollSessionRegistry sessions) =>
+        address is not null && address.Node != runtime.PubSub.NodeName && sessions.Forwarder.Enabled;
+
+    /// <summary>Runs a forward; null when the client went away meanwhile.</summary>
+    private static async Task<LongPollForwardMessage?> ForwardAsync(Func<Task<LongPollForwardMessage>> forward)
     {
         try
         {
-            await session.Session.WaitForCapacityAsync().WaitAsync(window, aborted);
-            return true;
+            return await forward();
         }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        catch (OperationCanceledException)
         {
-            return false;
+            return null;
         }
     }
 
@@ -196,12 +233,6 @@ internal static class LongPollEndpoint
 
         var query = request.Query["token"];
         return query.Count > 0 ? query[query.Count - 1] : null;
-    }
-
-    private static LongPollSession? FindSession(string? token, FenixRuntime runtime, LongPollSessionRegistry sessions)
-    {
-        var address = sessions.Resolve(token);
-        return address is not null && address.Node == runtime.PubSub.NodeName ? sessions.Find(address.Session) : null;
     }
 
     private static async Task<ReadOnlySequence<byte>?> ReadBodyAsync(PipeReader reader, long limit, CancellationToken aborted)

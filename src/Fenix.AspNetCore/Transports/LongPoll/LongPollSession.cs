@@ -1,3 +1,4 @@
+using System.Buffers;
 using Fenix.AspNetCore.Channels;
 using Fenix.AspNetCore.Diagnostics;
 using Fenix.AspNetCore.Hosting;
@@ -183,6 +184,37 @@ internal sealed class LongPollSession : ISocketTransport, ITrackedConnection
         }
     }
 
+    /// <summary>
+    /// A POST: decodes <paramref name="body"/> into frames (all of them first, so a malformed line dispatches none) and
+    /// hands them to the socket in order, waiting (up to the window) whenever the socket is overloaded.
+    /// </summary>
+    /// <returns>200; 400 with the reason when the body is malformed; 408 when the socket did not catch up in time.</returns>
+    public async Task<(int Status, string? Error)> PublishAsync(ReadOnlySequence<byte> body, string? contentType, CancellationToken aborted)
+    {
+        List<Message> messages;
+        try
+        {
+            messages = LongPollRequestBody.Decode(body, contentType, Session.Serializer, _options.MaxLinesPerPost);
+        }
+        catch (MessageDecodeException e)
+        {
+            // The session stays intact: only this request is refused, and none of its frames were dispatched.
+            _log.UndecodableFrame(Session.SocketId, e.Message);
+            return (400, e.Message);
+        }
+
+        foreach (var message in messages)
+        {
+            Session.HandleInbound(message);
+            if (Session.IsOverloaded && !await WaitForCapacityAsync(aborted))
+            {
+                return (408, null);
+            }
+        }
+
+        return (200, null);
+    }
+
     /// <summary>Ends the session (once): its channels terminate with <paramref name="reason"/> and a parked GET is released.</summary>
     public void End(TerminateReason reason)
     {
@@ -204,6 +236,19 @@ internal sealed class LongPollSession : ISocketTransport, ITrackedConnection
         _runtime.Connections.Remove(this);
         _session?.Terminate(reason);
         OnClosed(this);
+    }
+
+    private async Task<bool> WaitForCapacityAsync(CancellationToken aborted)
+    {
+        try
+        {
+            await Session.WaitForCapacityAsync().WaitAsync(_options.Window, _runtime.Time, aborted);
+            return true;
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private List<byte[]> TakeBuffered()

@@ -1,15 +1,29 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Fenix.AspNetCore.Tokens;
+using Microsoft.Extensions.Logging;
 
 namespace Fenix.AspNetCore.Transports.LongPoll;
 
-/// <summary>The long-poll sessions of this node, addressed by signed tokens that name the node and the session.</summary>
-internal sealed class LongPollSessionRegistry(FenixToken tokens)
+/// <summary>
+/// The long-poll sessions of this node, addressed by signed tokens that name the node and the session; requests for
+/// sessions of other nodes go through <see cref="Forwarder"/>.
+/// </summary>
+internal sealed class LongPollSessionRegistry
 {
     private const string TokenSalt = "Fenix.LongPoll.Session";
 
     private readonly ConcurrentDictionary<string, LongPollSession> _sessions = new(StringComparer.Ordinal);
+    private readonly FenixToken _tokens;
+
+    public LongPollSessionRegistry(FenixToken tokens, PubSub.PubSub pubSub, TimeProvider time, ILoggerFactory loggers)
+    {
+        _tokens = tokens;
+        Forwarder = new LongPollForwarder(pubSub, this, time, loggers.CreateLogger("Fenix.Socket"));
+    }
+
+    /// <summary>Reaches sessions held by other nodes of the cluster.</summary>
+    public LongPollForwarder Forwarder { get; }
 
     public int Count => _sessions.Count;
 
@@ -18,18 +32,23 @@ internal sealed class LongPollSessionRegistry(FenixToken tokens)
 
     public static string NewSessionId() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
 
-    public void Add(LongPollSession session) => _sessions[session.Id] = session;
+    /// <summary>Adds a session; from now on other nodes may forward its requests here.</summary>
+    public void Add(LongPollSession session)
+    {
+        Forwarder.EnsureListening();
+        _sessions[session.Id] = session;
+    }
 
     public void Remove(LongPollSession session) => _sessions.TryRemove(new KeyValuePair<string, LongPollSession>(session.Id, session));
 
     /// <summary>A token for <paramref name="session"/>, bound to this node (clients cannot forge or re-point it).</summary>
     public string Issue(LongPollSession session, string nodeName, TimeSpan maxAge) =>
-        tokens.Sign(TokenSalt, new SessionAddress(nodeName, session.Id), maxAge);
+        _tokens.Sign(TokenSalt, new SessionAddress(nodeName, session.Id), maxAge);
 
     /// <summary>Reads a token: the node and session it names, or null when missing, forged or expired.</summary>
     public SessionAddress? Resolve(string? token)
     {
-        var verified = tokens.Verify<SessionAddress>(TokenSalt, token);
+        var verified = _tokens.Verify<SessionAddress>(TokenSalt, token);
         return verified.IsValid ? verified.Data : null;
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Fenix.Presence.Tracker;
 using Xunit;
 using static Fenix.Presence.Tests.Tracker.Fixtures;
@@ -6,13 +5,13 @@ using static Fenix.Presence.Tests.Tracker.Fixtures;
 namespace Fenix.Presence.Tests.Tracker;
 
 /// <summary>
-/// Cost guards for large rooms. The bounds are loose enough for a busy CI machine yet far below what an
-/// implementation that scans the whole state per delta or per topic read would need.
+/// Large rooms: correctness at sizes where a careless data structure would show. Speed itself is measured in
+/// bench/ (the presence scenario), never by timing unit tests.
 /// </summary>
-public sealed class PerformanceTests
+public sealed class LargeStateTests
 {
     [Fact]
-    public void A_ten_thousand_entry_transfer_is_extracted_and_merged_well_under_a_second()
+    public void A_ten_thousand_entry_transfer_is_extracted_and_merged_whole()
     {
         var a = NewState(A, B);
         var b = NewState(B, A);
@@ -21,17 +20,14 @@ public sealed class PerformanceTests
             a.Join($"a/{i}", "room:big", $"user{i}", Meta($"r{i}", ("status", "online")));
         }
 
-        var clock = Stopwatch.StartNew();
         var diff = b.Merge(a.Extract(b.Clocks()));
-        clock.Stop();
 
         Assert.Equal(10_000, diff.Joins.Count);
         Assert.Equal(10_000, b.Get("room:big").Count);
-        Assert.True(clock.ElapsedMilliseconds < 500, $"transfer took {clock.ElapsedMilliseconds} ms");
     }
 
     [Fact]
-    public void Small_deltas_cost_their_own_size_not_the_size_of_the_state()
+    public void Small_deltas_into_a_large_state_report_only_their_own_changes()
     {
         var a = NewState(A, B);
         var b = NewState(B, A);
@@ -50,7 +46,6 @@ public sealed class PerformanceTests
             deltas.Add(a.TakeDelta());
         }
 
-        var clock = Stopwatch.StartNew();
         foreach (var delta in deltas)
         {
             var diff = b.Merge(delta);
@@ -58,13 +53,11 @@ public sealed class PerformanceTests
             Assert.Single(diff.Leaves);
         }
 
-        clock.Stop();
-        Assert.True(clock.ElapsedMilliseconds < 1_000, $"2,000 deltas took {clock.ElapsedMilliseconds} ms");
         Assert.Equal(100_000, b.Count);
     }
 
     [Fact]
-    public void Reading_a_topic_costs_the_size_of_that_topic()
+    public void Reading_one_topic_of_many_returns_only_that_topic()
     {
         var state = new TrackerState(A);
         for (var i = 0; i < 100_000; i++)
@@ -72,7 +65,6 @@ public sealed class PerformanceTests
             state.Join($"a/{i}", $"room:{i % 10_000}", $"user{i}", Meta($"r{i}"));
         }
 
-        var clock = Stopwatch.StartNew();
         var total = 0;
         for (var i = 0; i < 10_000; i++)
         {
@@ -80,8 +72,6 @@ public sealed class PerformanceTests
             total += state.GetByKey($"room:{i}", $"user{i}").Count;
         }
 
-        clock.Stop();
         Assert.Equal(110_000, total);
-        Assert.True(clock.ElapsedMilliseconds < 1_000, $"10,000 topic reads took {clock.ElapsedMilliseconds} ms");
     }
 }

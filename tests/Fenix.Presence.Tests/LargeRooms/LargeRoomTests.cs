@@ -2,16 +2,16 @@ using System.Diagnostics;
 using Fenix.Presence.Tests.Support;
 using Xunit;
 
-namespace Fenix.Presence.Tests.Performance;
+namespace Fenix.Presence.Tests.LargeRooms;
 
 /// <summary>
-/// Cost guards with figures printed to the test output. Bounds are loose enough for a loaded two-core CI machine and
-/// still far below what a per-operation scan of the state would cost.
+/// Ten thousand presences end to end (track, list, serialize, transfer to a new node), with the figures printed to the
+/// test output for information. Speed is measured in bench/, not asserted here.
 /// </summary>
-public sealed class PresencePerformanceTests
+public sealed class LargeRoomTests
 {
     [Fact]
-    public async Task Ten_thousand_presences_are_tracked_listed_and_transferred_quickly()
+    public async Task Ten_thousand_presences_are_tracked_listed_and_transferred_to_a_new_node()
     {
         await using var net = new TestNetwork();
         var a = await net.StartAsync("a");
@@ -41,7 +41,5 @@ public sealed class PresencePerformanceTests
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"track 10,000: {trackMs:F0} ms ({10_000 / trackMs * 1000:F0}/s); list: {listMs:F1} ms; serialize presence_state: {serializeMs:F1} ms, {json.Length / 1024} KB; "
             + $"new node converged (transfer + 25 gossip periods): {transferMs:F0} ms");
-        Assert.True(trackMs < 10_000, $"tracking took {trackMs} ms");
-        Assert.True(listMs < 1_000, $"listing took {listMs} ms");
     }
 }

@@ -1,0 +1,92 @@
+using System.Text.Json.Nodes;
+using Fenix.IntegrationTests.Infrastructure;
+using Fenix.Testing.RabbitMQ;
+using Xunit;
+
+namespace Fenix.IntegrationTests.Cluster;
+
+/// <summary>Tests that stop the broker or kill nodes run alone (here and, through a cross-process lock, in every assembly).</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ClusterOutageCollection
+{
+    public const string Name = "cluster outage";
+}
+
+/// <summary>Failures of the broker and of nodes, with two Chat processes.</summary>
+[Collection(ClusterOutageCollection.Name)]
+public sealed class ClusterOutageTests(OutageChatCluster cluster) : IClassFixture<OutageChatCluster>
+{
+    [Fact]
+    public async Task Local_delivery_goes_on_during_a_broker_restart_and_cross_node_delivery_resumes_after_it()
+    {
+        await using var js = await Infrastructure.JsClient.StartAsync();
+        var ann = await JoinLobbyAsync(js, node: 0, "ann");
+        var amy = await JoinLobbyAsync(js, node: 0, "amy");
+        var bob = await JoinLobbyAsync(js, node: 1, "bob");
+        await Eventually.RetryAsync(
+            i => js.PushAsync(ann, "new_msg", new { body = $"warm-up {i}" }),
+            window => Eventually.SeenAsync(js, Eventually.Message(bob, "new_msg", "warm-up"), window),
+            "node 2 to receive node 1's broadcasts");
+
+        await RabbitMqBroker.StopAsync();
+        try
+        {
+            await js.PushAsync(ann, "new_msg", new { body = "during the outage" }); // no reply: the room answers with the broadcast
+            await js.WaitForAsync(Eventually.Message(amy, "new_msg", "during the outage"), "local delivery during the outage");
+            await js.RefuteAsync(Eventually.Message(bob, "new_msg", "during the outage"), "delivery to node 2 without a broker", TimeSpan.FromSeconds(1));
+        }
+        finally
+        {
+            await RabbitMqBroker.StartAsync();
+        }
+
+        await Eventually.RetryAsync(
+            i => js.PushAsync(ann, "new_msg", new { body = $"after {i}" }),
+            window => Eventually.SeenAsync(js, Eventually.Message(bob, "new_msg", "after"), window),
+            "node 2 to receive node 1's broadcasts again",
+            TimeSpan.FromSeconds(30));
+        await Eventually.RetryAsync(
+            i => js.PushAsync(bob, "new_msg", new { body = $"back {i}" }),
+            window => Eventually.SeenAsync(js, Eventually.Message(ann, "new_msg", "back"), window),
+            "node 1 to receive node 2's broadcasts again",
+            TimeSpan.FromSeconds(30));
+        Assert.False(cluster.Nodes[0].HasExited || cluster.Nodes[1].HasExited);
+    }
+
+    [Fact]
+    public async Task A_long_poll_session_on_a_killed_node_is_gone_for_the_other_nodes()
+    {
+        using var onNode2 = new LongPollTestClient(cluster.Nodes[1].BaseUri, "/socket", query: "user=lp-dead");
+        using var onNode1 = new LongPollTestClient(cluster.Nodes[0].BaseUri, "/socket", query: "user=lp-dead");
+        await onNode2.OpenAsync();
+        onNode1.Token = onNode2.Token;
+        Assert.Equal(200, (await onNode1.PostAsync(Frame("1", "1", "phx_join"))).Status);
+
+        await cluster.Nodes[1].KillAsync();
+        try
+        {
+            // No acknowledgement from the dead node within Phoenix's 2 s: "no session", as for an unknown token.
+            Assert.Equal(410, (await onNode1.PostAsync(Frame("1", "2", "new_msg"))).Status);
+            var reopened = await onNode1.GetAsync();
+            Assert.Equal(410, reopened.Status);
+            Assert.NotEqual(onNode2.Token, reopened.Token);
+            onNode1.Token = reopened.Token;
+            Assert.Equal(200, (await onNode1.PostAsync(Frame("1", "1", "phx_join"))).Status); // the new session lives on node 1
+        }
+        finally
+        {
+            await cluster.RestartAsync(1);
+        }
+    }
+
+    private async Task<string> JoinLobbyAsync(Infrastructure.JsClient js, int node, string user)
+    {
+        var socket = await js.ConnectOpenAsync(cluster.Nodes[node].BaseUri, "/socket", new { user });
+        var channel = await js.JoinAsync(socket, "rooms:lobby");
+        await js.WaitForJoinAsync(channel);
+        return channel;
+    }
+
+    private static string Frame(string joinRef, string @ref, string @event) =>
+        new JsonArray(joinRef, @ref, "rooms:lobby", @event, new JsonObject { ["body"] = "x" }).ToJsonString();
+}
