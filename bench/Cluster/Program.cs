@@ -35,3 +35,8 @@ Console.WriteLine("| scenario | bind | unbind | notes |");
 Console.WriteLine("|---|---|---|---|");
 await perTopic.BindingChurnAsync(quick ? 1_000 : 5_000);
 await fanout.BindingChurnAsync(quick ? 1_000 : 5_000);
+
+Console.WriteLine();
+Console.WriteLine("| scenario | presences | tracking | convergence | notes |");
+Console.WriteLine("|---|---|---|---|---|");
+await PresenceConvergence.RunAsync(uri, prefix + "-presence", quick ? 2_000 : 10_000, Console.Out);

@@ -1,15 +1,24 @@
 using System.Text.Json;
+using Fenix.AspNetCore.Transports;
 using Fenix.Protocol;
 
 namespace Fenix.AspNetCore.Broadcasting;
 
 internal sealed class FenixBroadcaster(PubSub.PubSub pubSub, JsonSerializerOptions jsonOptions) : IFenixBroadcaster
 {
-    public void Broadcast(string topic, string @event, object? payload = null) =>
-        pubSub.Broadcast(topic, Create(topic, @event, payload));
+    public void Broadcast(string topic, string @event, object? payload = null)
+    {
+        var message = Create(topic, @event, payload);
+        using var batch = WriterBatch.Begin();
+        pubSub.Broadcast(topic, message);
+    }
 
-    public void LocalBroadcast(string topic, string @event, object? payload = null) =>
-        pubSub.LocalBroadcast(topic, Create(topic, @event, payload));
+    public void LocalBroadcast(string topic, string @event, object? payload = null)
+    {
+        var message = Create(topic, @event, payload);
+        using var batch = WriterBatch.Begin();
+        pubSub.LocalBroadcast(topic, message);
+    }
 
     public void Disconnect(string socketId) =>
         pubSub.Broadcast(socketId, new BroadcastMessage(new Broadcast(socketId, PhoenixEvents.Disconnect, Payload.Empty)));

@@ -3,6 +3,7 @@ using Fenix.AspNetCore.Diagnostics;
 using Fenix.AspNetCore.Internal;
 using Fenix.AspNetCore.Routing;
 using Fenix.AspNetCore.Sockets;
+using Fenix.AspNetCore.Transports;
 using Fenix.Protocol;
 using Fenix.PubSub;
 using Microsoft.Extensions.Logging;
@@ -222,6 +223,7 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
     public void Broadcast(string @event, Payload payload, bool excludeSelf)
     {
         var message = new BroadcastMessage(new Broadcast(Topic, @event, payload));
+        using var batch = WriterBatch.Begin();
         if (excludeSelf)
         {
             Session.Runtime.PubSub.BroadcastFrom(this, Topic, message);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Fenix.AspNetCore.Broadcasting;
+using Fenix.AspNetCore.Transports;
 using Fenix.Presence;
 using Fenix.Protocol;
 
@@ -15,6 +16,7 @@ internal sealed class PresenceDiffBroadcaster(PubSub.PubSub pubSub, JsonSerializ
     public void Publish(PresenceDiff diff)
     {
         var payload = Payload.From(diff, json);
+        using var batch = WriterBatch.Begin();
         pubSub.LocalBroadcast(diff.Topic, new BroadcastMessage(new Broadcast(diff.Topic, PhoenixEvents.PresenceDiff, payload)));
     }
 }

@@ -109,6 +109,10 @@ public sealed partial class TrackerShard
                 case ReplicaTransitionKind.Up:
                     _log.ReplicaUp(Name, replica.ToString());
                     Report(_state.ReplicaUp(replica));
+
+                    // Announce our clocks at the next tick instead of after up to MaxSilentPeriods idle ticks, so a node
+                    // that just started learns what it is missing (and asks for a transfer) in seconds. Phoenix waits.
+                    _silentPeriods = _maxSilentPeriods;
                     break;
                 case ReplicaTransitionKind.Down:
                     _log.ReplicaDown(Name, replica.ToString());

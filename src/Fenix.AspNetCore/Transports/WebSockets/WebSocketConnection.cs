@@ -143,7 +143,11 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
         switch (_outbound.TryEnqueue(item, afterSeal))
         {
             case EnqueueResult.StartWriter:
-                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                if (!WriterBatch.TryAdd(this))
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                }
+
                 break;
             case EnqueueResult.Overflow:
                 _log.SlowConsumer(_session?.SocketId, _outbound.QueuedBytes, _maxOutboundBytes);
