@@ -10,7 +10,7 @@ namespace Fenix.Bench.Results;
 /// </summary>
 public static class SvgChart
 {
-    private const int PanelWidth = 320;
+    private const int PanelWidth = 400;
     private const int BarHeight = 20;
     private const int BarGap = 6;
     private const int LabelWidth = 80;
