@@ -54,6 +54,32 @@ public sealed class ClusterOutageTests(OutageChatCluster cluster) : IClassFixtur
     }
 
     [Fact]
+    public async Task Presence_reconverges_after_a_broker_restart_including_joins_made_during_the_outage()
+    {
+        await using var js = await Infrastructure.JsClient.StartAsync();
+        var ann = await JoinLobbyAsync(js, node: 0, "o-ann", withPresence: true);
+        var bob = await JoinLobbyAsync(js, node: 1, "o-bob", withPresence: true);
+        await WaitForListAsync(js, ann, ["o-ann", "o-bob"], TimeSpan.FromSeconds(30));
+        await WaitForListAsync(js, bob, ["o-ann", "o-bob"], TimeSpan.FromSeconds(30));
+
+        await RabbitMqBroker.StopAsync();
+        try
+        {
+            // Local presence keeps working without the broker; node 1 cannot hear of cid yet.
+            var cid = await JoinLobbyAsync(js, node: 1, "o-cid", withPresence: true);
+            await WaitForListAsync(js, cid, ["o-bob", "o-cid"], TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            await RabbitMqBroker.StartAsync();
+        }
+
+        // The delta with cid's join was lost with the broker: node 1 repairs the gap from node 2's clocks (a transfer).
+        await WaitForListAsync(js, ann, ["o-ann", "o-bob", "o-cid"], TimeSpan.FromSeconds(60));
+        await WaitForListAsync(js, bob, ["o-ann", "o-bob", "o-cid"], TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
     public async Task A_long_poll_session_on_a_killed_node_is_gone_for_the_other_nodes()
     {
         using var onNode2 = new LongPollTestClient(cluster.Nodes[1].BaseUri, "/socket", query: "user=lp-dead");
@@ -79,10 +105,18 @@ public sealed class ClusterOutageTests(OutageChatCluster cluster) : IClassFixtur
         }
     }
 
-    private async Task<string> JoinLobbyAsync(Infrastructure.JsClient js, int node, string user)
+    /// <summary>Waits for a presence sync of <paramref name="channel"/> whose keys include all of <paramref name="keys"/>.</summary>
+    private static Task<JsonObject> WaitForListAsync(Infrastructure.JsClient js, string channel, string[] keys, TimeSpan timeout) =>
+        js.WaitForAsync(
+            e => Infrastructure.JsClient.Type(e) == "presence_sync" && Infrastructure.JsClient.Str(e, "channel") == channel
+                && keys.All(k => e["list"]!.AsArray().Any(p => p!["key"]!.GetValue<string>() == k)),
+            $"{channel}'s presence list to hold {string.Join(", ", keys)}",
+            timeout);
+
+    private async Task<string> JoinLobbyAsync(Infrastructure.JsClient js, int node, string user, bool withPresence = false)
     {
         var socket = await js.ConnectOpenAsync(cluster.Nodes[node].BaseUri, "/socket", new { user });
-        var channel = await js.JoinAsync(socket, "rooms:lobby");
+        var channel = await js.JoinAsync(socket, "rooms:lobby", withPresence: withPresence);
         await js.WaitForJoinAsync(channel);
         return channel;
     }
