@@ -8,17 +8,13 @@ namespace Fenix.AspNetCore.Channels;
 /// <summary>The channel server's life: join, events, stop, end.</summary>
 internal sealed partial class ChannelServer
 {
-    private static readonly Payload JoinCrashed = Payload.FromUtf8Json("{\"reason\":\"join crashed\"}"u8.ToArray());
-    private static readonly Payload Unauthorized = Payload.FromUtf8Json("{\"reason\":\"unauthorized\"}"u8.ToArray());
-    private static readonly Payload UnmatchedTopic = Payload.FromUtf8Json("{\"reason\":\"unmatched topic\"}"u8.ToArray());
-
     private async ValueTask JoinAsync(Message join)
     {
         var metrics = Session.Runtime.Metrics;
         if (!await AuthorizeAsync())
         {
             metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "unauthorized"));
-            FailJoin(join, Unauthorized);
+            FailJoin(join, ReplyPayloads.Unauthorized);
             return;
         }
 
@@ -35,7 +31,7 @@ internal sealed partial class ChannelServer
         {
             Log.JoinCrashed(Topic, ChannelName, e);
             metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "crashed"));
-            FailJoin(join, JoinCrashed);
+            FailJoin(join, ReplyPayloads.JoinCrashed);
             return;
         }
 
@@ -245,7 +241,7 @@ internal sealed partial class ChannelServer
             Session.InboundHandled();
             if (_joinFailed)
             {
-                Session.SendReply(null, mail.Message!.Ref, Topic, ReplyStatus.Error, UnmatchedTopic);
+                Session.SendReply(null, mail.Message!.Ref, Topic, ReplyStatus.Error, ReplyPayloads.UnmatchedTopic);
             }
         }
         else if (mail.Kind == ChannelMailKind.Leave && _joinFailed)

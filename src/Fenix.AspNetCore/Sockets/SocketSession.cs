@@ -233,9 +233,7 @@ internal sealed class SocketSession : ISubscriber
     {
         if (Forget(channel))
         {
-            var payload = Payload.FromUtf8Json("{\"reason\":\"channel_crash\"}"u8.ToArray());
-            SendEncoded(channel.Topic, () => Serializer.EncodePush(
-                new Message(channel.WireJoinRef, channel.WireJoinRef, channel.Topic, PhoenixEvents.Error, payload)));
+            SendPush(new Message(channel.WireJoinRef, channel.WireJoinRef, channel.Topic, PhoenixEvents.Error, ReplyPayloads.ChannelCrash));
         }
     }
 
@@ -250,12 +248,24 @@ internal sealed class SocketSession : ISubscriber
             return;
         }
 
-        SendEncoded(channel.Topic, () => Serializer.EncodePush(
-            new Message(channel.WireJoinRef, channel.WireJoinRef, channel.Topic, PhoenixEvents.Close, Payload.Empty)));
+        SendPush(new Message(channel.WireJoinRef, channel.WireJoinRef, channel.Topic, PhoenixEvents.Close, Payload.Empty));
     }
 
-    public void SendReply(string? joinRef, string? @ref, string topic, string status, Payload response) =>
-        SendEncoded(topic, () => Serializer.EncodeReply(new Reply(joinRef, @ref, topic, status, response)));
+    public void SendReply(string? joinRef, string? @ref, string topic, string status, Payload response)
+    {
+        EncodedFrame frame;
+        try
+        {
+            frame = Serializer.EncodeReply(new Reply(joinRef, @ref, topic, status, response));
+        }
+        catch (Exception e) when (e is NotSupportedException or ArgumentException)
+        {
+            Log.FrameDropped(topic, e.Message);
+            return;
+        }
+
+        Send(frame);
+    }
 
     /// <summary>Queues a frame for the client. Frames a transport cannot carry (binary on long poll or V1) are dropped with a log line.</summary>
     public void Send(EncodedFrame frame)
@@ -277,16 +287,17 @@ internal sealed class SocketSession : ISubscriber
         }
     }
 
-    private void SendEncoded(string topic, Func<EncodedFrame> encode)
+    /// <summary>Encodes and sends a connection-level push (phx_close, phx_error); frames the transport cannot carry are dropped with a log line.</summary>
+    private void SendPush(Message message)
     {
         EncodedFrame frame;
         try
         {
-            frame = encode();
+            frame = Serializer.EncodePush(message);
         }
         catch (Exception e) when (e is NotSupportedException or ArgumentException)
         {
-            Log.FrameDropped(topic, e.Message);
+            Log.FrameDropped(message.Topic, e.Message);
             return;
         }
 
@@ -344,7 +355,7 @@ internal sealed class SocketSession : ISubscriber
             Log.TooManyChannels(message.Topic, Mount.Options.MaxChannels);
             Runtime.Metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "too_many"));
             SendReply(message.JoinRef, message.Ref, message.Topic, ReplyStatus.Error,
-                Payload.FromUtf8Json("{\"reason\":\"too many channels joined\"}"u8.ToArray()));
+                ReplyPayloads.TooManyChannels);
             if (replaced is not null)
             {
                 SendClose(replaced);
@@ -358,7 +369,7 @@ internal sealed class SocketSession : ISubscriber
 
     private void SendUnmatchedTopic(Message message) =>
         SendReply(null, message.Ref, message.Topic, ReplyStatus.Error,
-            Payload.FromUtf8Json("{\"reason\":\"unmatched topic\"}"u8.ToArray()));
+            ReplyPayloads.UnmatchedTopic);
 
     /// <summary>Removes <paramref name="channel"/> if it is still the one on its topic; false once the session ended.</summary>
     private bool Forget(ChannelServer channel)
