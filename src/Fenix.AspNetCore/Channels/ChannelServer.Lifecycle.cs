@@ -83,7 +83,7 @@ internal sealed partial class ChannelServer
                     static (channel, mail) =>
                     {
                         var broadcast = (Broadcast)mail.Info!;
-                        return channel.HandleOutAsync(broadcast.Event, broadcast.Payload, channel.Socket);
+                        return channel.HandleOutAsync(broadcast.Event, broadcast.Payload);
                     },
                     mail);
                 break;
@@ -135,7 +135,7 @@ internal sealed partial class ChannelServer
         {
             _channel = _route.Create(Services);
             _channel.Attach(this);
-            result = await _channel.JoinAsync(Topic, join.Payload, Socket);
+            result = await _channel.JoinAsync(join.Payload);
             response = result.Response is null ? Payload.Empty : Payload.From(result.Response, JsonOptions);
         }
         catch (Exception e)
@@ -297,7 +297,7 @@ internal sealed partial class ChannelServer
         Payload? response = null;
         try
         {
-            result = await _channel!.HandleInAsync(message.Event, message.Payload, Socket);
+            result = await _channel!.HandleInAsync(message.Event, message.Payload);
             if (result.Status is not null)
             {
                 response = result.Response is null ? Payload.Empty : Payload.From(result.Response, JsonOptions);

@@ -1,7 +1,6 @@
 using Fenix.AspNetCore.Broadcasting;
 using Fenix.AspNetCore.Diagnostics;
 using Fenix.AspNetCore.Internal;
-using Fenix.AspNetCore.Routing;
 using Fenix.AspNetCore.Sockets;
 using Fenix.AspNetCore.Transports;
 using Fenix.Protocol;

@@ -17,7 +17,7 @@ internal enum Admission : byte
 }
 
 /// <summary>
-/// The per-connection channel limit (<see cref="Hosting.SocketMountOptions.MaxChannels"/>) under pipelining, as pure data.
+/// The per-connection channel limit (<see cref="SocketMountOptions.MaxChannels"/>) under pipelining, as pure data.
 /// A client may send joins without waiting for answers; each join is decided as if the client had waited: a join in
 /// progress that may still be refused makes the next join wait for its outcome when that outcome decides whether a slot
 /// is free. Decisions and the releases that later frames cause (a leave, a duplicate join) are taken in frame order.

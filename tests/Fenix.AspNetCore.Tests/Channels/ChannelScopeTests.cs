@@ -1,7 +1,4 @@
 using System.Collections.Concurrent;
-using Fenix.AspNetCore.Channels;
-using Fenix.AspNetCore.Sockets;
-using Fenix.Protocol;
 using Fenix.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
@@ -187,7 +184,7 @@ public sealed class ChannelScopeTests : IAsyncLifetime
 
     public sealed class ScopedChannel(ScopedResource scoped, TransientResource transient, ResourceLedger ledger) : Channel
     {
-        public override ValueTask<JoinResult> JoinAsync(string topic, Payload payload, ChannelSocket socket)
+        public override ValueTask<JoinResult> JoinAsync(Payload payload)
         {
             GC.KeepAlive(transient);
             payload.TryGetString("action", out var action);
@@ -199,9 +196,9 @@ public sealed class ChannelScopeTests : IAsyncLifetime
             };
         }
 
-        public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload, ChannelSocket socket) => @event switch
+        public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload) => @event switch
         {
-            "same" => HandleInResult.Ok(new { same = ReferenceEquals(socket.Services.GetRequiredService<ScopedResource>(), scoped) }),
+            "same" => HandleInResult.Ok(new { same = ReferenceEquals(Socket.Services.GetRequiredService<ScopedResource>(), scoped) }),
             "stop" => HandleInResult.Stop(TerminateReason.Shutdown),
             "boom" => throw new InvalidOperationException("boom"),
             _ => HandleInResult.NoReply,

@@ -1,6 +1,4 @@
-using Fenix.AspNetCore.Broadcasting;
 using Fenix.AspNetCore.Diagnostics;
-using Fenix.AspNetCore.Presence;
 using Fenix.Tests.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -38,7 +36,7 @@ public sealed class ModelServer : IAsyncLifetime
     /// <summary>Once a socket ended, none of its topics keeps a subscriber or a presence (both settle asynchronously).</summary>
     public async Task<string?> LeftoversAsync(IEnumerable<string> topics)
     {
-        var pubSub = _app!.Services.GetRequiredService<Fenix.PubSub.PubSub>();
+        var pubSub = _app!.Services.GetRequiredService<Fenix.PubSub.FenixPubSub>();
         var presence = _app.Services.GetRequiredService<IPresence>();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         while (true)

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Fenix.AspNetCore.Presence;
 using Fenix.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
@@ -68,7 +67,7 @@ public sealed class OverlappingPostTests(FixtureServer server) : IClassFixture<F
     /// <summary>Once the session ended, nothing of it stays subscribed or present (both settle asynchronously: poll until then).</summary>
     private async Task AssertNothingLeftAsync(string topic)
     {
-        var pubSub = server.Services.GetRequiredService<Fenix.PubSub.PubSub>();
+        var pubSub = server.Services.GetRequiredService<Fenix.PubSub.FenixPubSub>();
         var presence = server.Services.GetRequiredService<IPresence>();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (true)

@@ -1,8 +1,5 @@
 using System.Text.Json.Nodes;
-using Fenix.AspNetCore.Channels;
-using Fenix.AspNetCore.Sockets;
 using Fenix.IntegrationTests.Infrastructure;
-using Fenix.Protocol;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -96,7 +93,7 @@ public sealed class ServiceScopeTests : IAsyncLifetime
 
     public sealed class StampChannel(RequestStamp stamp) : Channel
     {
-        public override ValueTask<JoinResult> JoinAsync(string topic, Payload payload, ChannelSocket socket) =>
-            JoinResult.Ok(new { connect_stamp = socket.Assigns["stamp"], channel_stamp = stamp.Value, scope = stamp.Scope });
+        public override ValueTask<JoinResult> JoinAsync(Payload payload) =>
+            JoinResult.Ok(new { connect_stamp = Socket.Assigns["stamp"], channel_stamp = stamp.Value, scope = stamp.Scope });
     }
 }

@@ -1,8 +1,3 @@
-using Fenix.AspNetCore.Channels;
-using Fenix.AspNetCore.Presence;
-using Fenix.AspNetCore.Sockets;
-using Fenix.Protocol;
-
 namespace Fenix.Tests.Model;
 
 /// <summary>The socket of the model test: <c>model:*</c> topics; the <c>id</c> parameter names the socket (for disconnects).</summary>
@@ -22,7 +17,7 @@ public sealed class ModelSocket : FenixSocket
 /// </summary>
 public sealed class ModelChannel(IPresence? presence = null) : Channel
 {
-    public override async ValueTask<JoinResult> JoinAsync(string topic, Payload payload, ChannelSocket socket)
+    public override async ValueTask<JoinResult> JoinAsync(Payload payload)
     {
         payload.TryGetString("outcome", out var outcome);
         switch (outcome)
@@ -34,16 +29,16 @@ public sealed class ModelChannel(IPresence? presence = null) : Channel
                 throw new InvalidOperationException("the model channel crashes in its join");
         }
 
-        Push("welcome", new { topic });
+        Push("welcome", new { topic = Topic });
         if (presence is not null)
         {
-            await presence.TrackAsync(this, socket.Assigns["id"] as string ?? "anonymous", new { });
+            await presence.TrackAsync(this, Socket.Assigns["id"] as string ?? "anonymous", new { });
         }
 
         return JoinResult.Ok(new { joined = true });
     }
 
-    public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload, ChannelSocket socket)
+    public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload)
     {
         var n = payload.Json.GetProperty("n").GetInt32();
         switch (@event)
