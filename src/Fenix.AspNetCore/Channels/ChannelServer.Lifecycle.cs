@@ -166,8 +166,9 @@ internal sealed partial class ChannelServer
 
     /// <summary>
     /// Waits until the instance this join replaces handled everything it was sent before (its answers come first, as if
-    /// the client had waited) and was killed. A predecessor stuck in a callback longer than <see cref="ReplaceGrace"/>
-    /// is abandoned. Returns the predecessor if it was still joined: it gets its phx_close right after this join's reply.
+    /// the client had waited) and was killed. A predecessor that has not got there after <see cref="ReplaceGrace"/> (stuck
+    /// in a callback) is abandoned by the timer. Returns the predecessor if it was still joined: it gets its phx_close
+    /// right after this join's reply.
     /// </summary>
     private async ValueTask<ChannelServer?> SettlePredecessorAsync()
     {
@@ -178,14 +179,17 @@ internal sealed partial class ChannelServer
 
         _predecessor = null;
         bool wasJoined;
-        try
+        using (Session.Runtime.Time.CreateTimer(
+            static state =>
+            {
+                var (predecessor, successor) = ((ChannelServer, ChannelServer))state!;
+                predecessor.Abandon(successor);
+            },
+            (predecessor, this),
+            ReplaceGrace,
+            Timeout.InfiniteTimeSpan))
         {
-            wasJoined = await _predecessorDone!.Task.WaitAsync(ReplaceGrace, Session.Runtime.Time);
-        }
-        catch (TimeoutException)
-        {
-            Log.ChannelAbandoned(predecessor.ChannelName, Topic, ReplaceGrace);
-            wasJoined = predecessor.Abandon() || (_predecessorDone!.Task.IsCompletedSuccessfully && _predecessorDone.Task.Result);
+            wasJoined = await _predecessorDone!.Task;
         }
 
         return wasJoined ? predecessor : null;
@@ -209,30 +213,32 @@ internal sealed partial class ChannelServer
     }
 
     /// <summary>
-    /// Called by a replacing join that gave up waiting: this instance ends now, whatever its loop is doing, and the client
-    /// frames still queued for it are answered now (the successor's reply follows them). True if it was still joined.
+    /// The grace timer of a replacing join (any thread): this instance did not reach its replacement in time. It ends now,
+    /// whatever its loop is doing, the client frames still queued for it are answered now (the successor's reply follows
+    /// them), and the successor goes on. Whichever of this and <see cref="HandleReplace"/> comes first tells the successor
+    /// whether the instance was still joined; at the very edge of the grace period a stale phx_close may be skipped.
     /// </summary>
-    public bool Abandon()
+    private void Abandon(ChannelServer successor)
     {
         var from = ChannelLifecycle.End(ref _phase);
-        if (from == ChannelPhase.Ended)
+        if (from != ChannelPhase.Ended)
         {
-            return false;
-        }
-
-        EndFrom(from);
-        UnsubscribeAll();
-        foreach (var mail in DrainPending())
-        {
-            if (mail.IsFromClient)
+            Log.ChannelAbandoned(ChannelName, Topic, ReplaceGrace);
+            EndFrom(from);
+            UnsubscribeAll();
+            foreach (var mail in DrainPending())
             {
-                AnswerAsUnjoined(mail);
-                Session.InboundHandled();
+                if (mail.IsFromClient)
+                {
+                    AnswerAsUnjoined(mail);
+                    Session.InboundHandled();
+                }
             }
+
+            Session.TryRetire(this);
         }
 
-        Session.TryRetire(this);
-        return from is ChannelPhase.Joined or ChannelPhase.Overflowed;
+        successor._predecessorDone!.TrySetResult(from is ChannelPhase.Joined or ChannelPhase.Overflowed);
     }
 
     /// <summary>A join that did not succeed: its error reply, then the predecessor's phx_close; pushes it made are dropped.</summary>

@@ -96,6 +96,18 @@ internal sealed class SocketSession : ISubscriber
         }
     }
 
+    /// <summary>Every instance with its topic, the session's phase for it and its own phase (for diagnostics and tests).</summary>
+    public string Describe()
+    {
+        lock (_topics)
+        {
+            return string.Join("; ", _topics.Instances.Select(c => $"{c.Topic} #{c.Id} {_topics.PhaseOf(c)} {c.Phase} idle={c.IsIdle}"));
+        }
+    }
+
+    /// <summary>Client frames handed to channels and not handled yet.</summary>
+    public int PendingInbound => Volatile.Read(ref _pendingInbound);
+
     /// <summary>True while the channels hold more unhandled client frames than allowed: the transport should wait before reading on.</summary>
     public bool IsOverloaded => Volatile.Read(ref _pendingInbound) > Mount.Options.MaxPendingInbound;
 
