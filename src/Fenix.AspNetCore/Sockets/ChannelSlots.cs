@@ -44,6 +44,9 @@ internal sealed class ChannelSlots<TChannel>(int max)
     /// <summary>Admissions and releases not applied yet, in frame order; the head is an admission that cannot be decided yet.</summary>
     private readonly Queue<(TChannel Channel, bool IsRelease)> _queue = new();
 
+    /// <summary>Channels with a release waiting in <see cref="_queue"/>: their end is the effect of that frame, applied in its turn.</summary>
+    private readonly HashSet<TChannel> _releasing = new(ReferenceEqualityComparer.Instance);
+
     /// <summary>Channels whose admission was decided since the last <see cref="TakeDecided"/>, with the decision.</summary>
     private List<(TChannel Channel, Admission Admission)>? _decided;
 
@@ -78,6 +81,7 @@ internal sealed class ChannelSlots<TChannel>(int max)
         else
         {
             _queue.Enqueue((channel, true));
+            _releasing.Add(channel);
         }
     }
 
@@ -101,10 +105,13 @@ internal sealed class ChannelSlots<TChannel>(int max)
         }
     }
 
-    /// <summary>The channel ended on its own (stop, crash): its slot is free now.</summary>
+    /// <summary>
+    /// The channel ended: its slot is free now, unless a frame that frees it (its leave, a join replacing it) waits in the
+    /// queue, in which case the end is that frame's effect and frees the slot in that frame's turn.
+    /// </summary>
     public void Ended(TChannel channel)
     {
-        if (_slots.TryGetValue(channel, out var state) && state != SlotState.Queued)
+        if (_slots.TryGetValue(channel, out var state) && state != SlotState.Queued && !_releasing.Contains(channel))
         {
             ReleaseNow(channel);
             Advance();
@@ -114,6 +121,7 @@ internal sealed class ChannelSlots<TChannel>(int max)
     /// <summary>The connection ended: every undecided admission is cancelled.</summary>
     public void CancelAll()
     {
+        _releasing.Clear();
         while (_queue.TryDequeue(out var item))
         {
             if (!item.IsRelease && _slots.Remove(item.Channel))
@@ -137,6 +145,7 @@ internal sealed class ChannelSlots<TChannel>(int max)
         {
             if (head.IsRelease)
             {
+                _releasing.Remove(head.Channel);
                 ReleaseNow(head.Channel);
             }
             else if (TryDecide(head.Channel) is { } admission)
