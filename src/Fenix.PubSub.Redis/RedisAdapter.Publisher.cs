@@ -49,7 +49,9 @@ public sealed partial class RedisAdapter
                 }
 
                 await PublishBatchAsync();
-                await CompletePendingAsync(waitForAll: false);
+
+                // Nothing else to send: settle the pending publishes (their counts) rather than leave them until the next message.
+                await CompletePendingAsync(waitForAll: _outgoing.QueuedBytes == 0);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
