@@ -35,7 +35,6 @@ public sealed class RedisStartupTests
             window => Eventually.SeenAsync(js, Eventually.Message(bob, "new_msg", "joined"), window),
             "the early node's broadcasts to reach the late node once Redis is up",
             TimeSpan.FromSeconds(30));
-        Assert.Contains("joined the cluster through Redis", early.Output, StringComparison.Ordinal);
     }
 
     [Fact]
