@@ -23,7 +23,7 @@ public static class FenixRabbitMqHealthCheckExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Add(new HealthCheckRegistration(
             name,
-            provider => new RabbitMqHealthCheck(provider.GetRequiredService<Fenix.PubSub.PubSub>()),
+            provider => new RabbitMqHealthCheck(provider.GetRequiredService<Fenix.PubSub.FenixPubSub>()),
             failureStatus,
             tags ?? ["fenix", "cluster"]));
     }

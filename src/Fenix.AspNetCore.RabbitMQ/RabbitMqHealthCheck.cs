@@ -8,7 +8,7 @@ namespace Fenix.AspNetCore.RabbitMQ;
 /// configured); otherwise the registration's failure status. Local delivery goes on without the broker, which is why
 /// <see cref="Microsoft.Extensions.DependencyInjection.FenixRabbitMqHealthCheckExtensions"/> defaults to Degraded.
 /// </summary>
-internal sealed class RabbitMqHealthCheck(PubSub.PubSub pubSub) : IHealthCheck
+internal sealed class RabbitMqHealthCheck(Fenix.PubSub.FenixPubSub pubSub) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -23,7 +23,7 @@ public static class FenixRedisHealthCheckExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Add(new HealthCheckRegistration(
             name,
-            provider => new RedisHealthCheck(provider.GetRequiredService<Fenix.PubSub.PubSub>()),
+            provider => new RedisHealthCheck(provider.GetRequiredService<Fenix.PubSub.FenixPubSub>()),
             failureStatus,
             tags ?? ["fenix", "cluster"]));
     }

@@ -7,7 +7,7 @@ namespace Fenix.AspNetCore.Redis;
 /// Reports the node's link to the cluster through Redis: healthy while connected (its probe comes back through the
 /// cluster channel) or when the node runs alone, without Redis configured; otherwise the registration's failure status.
 /// </summary>
-internal sealed class RedisHealthCheck(PubSub.PubSub pubSub) : IHealthCheck
+internal sealed class RedisHealthCheck(Fenix.PubSub.FenixPubSub pubSub) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

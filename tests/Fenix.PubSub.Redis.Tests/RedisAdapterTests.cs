@@ -111,7 +111,7 @@ public sealed class RedisAdapterTests : IAsyncLifetime
             await stream.WriteAsync("HTTP/1.1 400 Bad Request\r\n\r\n"u8.ToArray());
         });
         var adapter = new RedisAdapter("n", new RedisAdapterOptions { Configuration = $"127.0.0.1:{port}" });
-        await using var pubSub = new PubSub(adapter);
+        await using var pubSub = new FenixPubSub(adapter);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => pubSub.StartAsync(Cancel()));
 

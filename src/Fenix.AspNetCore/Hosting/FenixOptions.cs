@@ -2,7 +2,7 @@ using System.Text.Json;
 using Fenix.Protocol;
 using Fenix.PubSub;
 
-namespace Fenix.AspNetCore.Hosting;
+namespace Fenix;
 
 /// <summary>Server-wide settings of Fenix (per-mount settings are in <see cref="SocketMountOptions"/>).</summary>
 public sealed class FenixOptions

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Fenix.AspNetCore.Tokens;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;

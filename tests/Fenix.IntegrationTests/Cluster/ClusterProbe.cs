@@ -1,20 +1,20 @@
 using Fenix.AspNetCore.Broadcasting;
 using Fenix.IntegrationTests.Cluster.Backends;
-using Fenix.Protocol;
+using Fenix.PubSub;
 
 namespace Fenix.IntegrationTests.Cluster;
 
 /// <summary>A bare PubSub node inside the test process, joined to a Chat cluster: it broadcasts as a server would.</summary>
 public sealed class ClusterProbe : IAsyncDisposable
 {
-    private ClusterProbe(PubSub.PubSub pubSub) => PubSub = pubSub;
+    private ClusterProbe(FenixPubSub pubSub) => PubSub = pubSub;
 
-    public PubSub.PubSub PubSub { get; }
+    public FenixPubSub PubSub { get; }
 
     public static async Task<ClusterProbe> StartAsync(ClusterBackend backend, string prefix, string nodeName)
     {
         var adapter = backend.CreateProbeAdapter(prefix, nodeName);
-        var pubSub = new PubSub.PubSub(adapter);
+        var pubSub = new FenixPubSub(adapter);
         pubSub.RegisterDecoder(new BroadcastMessageDecoder());
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await pubSub.StartAsync(timeout.Token);

@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using Fenix.AspNetCore.Broadcasting;
-using Fenix.AspNetCore.Transports;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;

@@ -15,7 +15,7 @@ public sealed class HostingTests
     public async Task The_configuration_keys_name_the_redis_and_the_node()
     {
         await using var app = Build(["--Fenix:Redis", "127.0.0.1:6379", "--Fenix:Node", "chat7"], fenix => fenix.AddRedis());
-        var adapter = Assert.IsType<RedisAdapter>(app.Services.GetRequiredService<PubSub>().Adapter);
+        var adapter = Assert.IsType<RedisAdapter>(app.Services.GetRequiredService<FenixPubSub>().Adapter);
         Assert.Equal(("chat7", "127.0.0.1:6379", "fenix:cluster"), (adapter.NodeName, adapter.Options.Configuration, adapter.ChannelName));
     }
 
@@ -25,7 +25,7 @@ public sealed class HostingTests
         await using var app = Build(
             ["--Fenix:Redis:Configuration", "127.0.0.1:6379", "--Fenix:Redis:Prefix", "blue", "--Fenix:Redis:ProbeInterval", "00:00:01"],
             fenix => fenix.AddRedis(o => o.MaxPendingPublishes = 8));
-        var adapter = Assert.IsType<RedisAdapter>(app.Services.GetRequiredService<PubSub>().Adapter);
+        var adapter = Assert.IsType<RedisAdapter>(app.Services.GetRequiredService<FenixPubSub>().Adapter);
         Assert.Equal(("blue:cluster", TimeSpan.FromSeconds(1), 8), (adapter.ChannelName, adapter.Options.ProbeInterval, adapter.Options.MaxPendingPublishes));
     }
 
@@ -33,7 +33,7 @@ public sealed class HostingTests
     public async Task Without_the_key_the_server_stays_a_single_node()
     {
         await using var app = Build([], fenix => fenix.AddRedis().AddRabbitMQ());
-        Assert.IsType<InProcessAdapter>(app.Services.GetRequiredService<PubSub>().Adapter);
+        Assert.IsType<InProcessAdapter>(app.Services.GetRequiredService<FenixPubSub>().Adapter);
     }
 
     [Fact]
@@ -41,11 +41,11 @@ public sealed class HostingTests
     {
         await using (var redis = Build(["--Fenix:Redis", "127.0.0.1:6379"], fenix => fenix.AddRabbitMQ().AddRedis()))
         {
-            Assert.IsType<RedisAdapter>(redis.Services.GetRequiredService<PubSub>().Adapter);
+            Assert.IsType<RedisAdapter>(redis.Services.GetRequiredService<FenixPubSub>().Adapter);
         }
 
         await using var rabbit = Build(["--Fenix:RabbitMQ", "amqp://127.0.0.1:5672/"], fenix => fenix.AddRabbitMQ().AddRedis());
-        Assert.IsType<RabbitMqAdapter>(rabbit.Services.GetRequiredService<PubSub>().Adapter);
+        Assert.IsType<RabbitMqAdapter>(rabbit.Services.GetRequiredService<FenixPubSub>().Adapter);
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class HostingTests
         var builder = WebApplication.CreateBuilder(["--Fenix:Redis", "other-host:6379", "--Fenix:Node", "n1"]);
         builder.Services.AddFenix(o => o.UseRedis(RedisTestServer.Configuration, r => r.Prefix = "code")).AddRedis();
         await using var app = builder.Build();
-        var adapter = Assert.IsType<RedisAdapter>(app.Services.GetRequiredService<PubSub>().Adapter);
+        var adapter = Assert.IsType<RedisAdapter>(app.Services.GetRequiredService<FenixPubSub>().Adapter);
         Assert.Equal(("code:cluster", RedisTestServer.Configuration), (adapter.ChannelName, adapter.Options.Configuration));
     }
 
@@ -90,7 +90,7 @@ public sealed class HostingTests
         Assert.Equal(HealthStatus.Healthy, away.Entries["fenix-rabbitmq"].Status); // not a RabbitMQ node: nothing to check
 
         await server.StartAsync();
-        var adapter = (RedisAdapter)app.Services.GetRequiredService<PubSub>().Adapter;
+        var adapter = (RedisAdapter)app.Services.GetRequiredService<FenixPubSub>().Adapter;
         await adapter.WaitForConnectionAsync(TestContext.Current.CancellationToken);
         var up = await health.CheckHealthAsync(TestContext.Current.CancellationToken);
         Assert.Equal(HealthStatus.Healthy, up.Entries["fenix-redis"].Status);
@@ -98,7 +98,7 @@ public sealed class HostingTests
         await app.StopAsync(TestContext.Current.CancellationToken);
     }
 
-    private static WebApplication Build(string[] args, Action<Fenix.AspNetCore.Hosting.FenixBuilder> configure)
+    private static WebApplication Build(string[] args, Action<FenixBuilder> configure)
     {
         var builder = WebApplication.CreateBuilder(args);
         configure(builder.Services.AddFenix());

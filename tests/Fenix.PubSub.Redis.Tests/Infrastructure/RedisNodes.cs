@@ -9,11 +9,11 @@ internal sealed class RedisNodes(string configuration, string prefix) : IAsyncDi
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private readonly List<PubSub> _nodes = [];
+    private readonly List<FenixPubSub> _nodes = [];
 
     public Fenix.Testing.TestLogSink Logs { get; } = new();
 
-    public async Task<(PubSub PubSub, RedisAdapter Adapter)> StartAsync(string node, Action<RedisAdapterOptions>? configure = null, bool expectConnected = true)
+    public async Task<(FenixPubSub PubSub, RedisAdapter Adapter)> StartAsync(string node, Action<RedisAdapterOptions>? configure = null, bool expectConnected = true)
     {
         var options = new RedisAdapterOptions
         {
@@ -24,7 +24,7 @@ internal sealed class RedisNodes(string configuration, string prefix) : IAsyncDi
         configure?.Invoke(options);
         var loggers = LoggerFactory.Create(builder => builder.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         var adapter = new RedisAdapter(node, options, loggers);
-        var pubSub = new PubSub(adapter);
+        var pubSub = new FenixPubSub(adapter);
         _nodes.Add(pubSub);
         pubSub.RegisterDecoder(new ConformanceMessageDecoder());
         await pubSub.StartAsync(Cancel());
@@ -36,7 +36,7 @@ internal sealed class RedisNodes(string configuration, string prefix) : IAsyncDi
         return (pubSub, adapter);
     }
 
-    public static RecordingSubscriber Subscribe(PubSub pubSub, string topic)
+    public static RecordingSubscriber Subscribe(FenixPubSub pubSub, string topic)
     {
         var subscriber = new RecordingSubscriber($"{pubSub.NodeName}/{topic}", Timeout);
         pubSub.Subscribe(topic, subscriber);
