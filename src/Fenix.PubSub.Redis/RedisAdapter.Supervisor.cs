@@ -32,22 +32,13 @@ public sealed partial class RedisAdapter
     /// <summary>Timestamp of the last duplicate-name log line, so that a misconfiguration logs once a minute, not per probe.</summary>
     private long _duplicateReportedAt;
 
-    /// <summary>The link states; only the supervisor moves between them.</summary>
-    private enum LinkState
-    {
-        /// <summary>The client is not connected (or not subscribed yet): nothing is sent to other nodes.</summary>
-        Connecting,
-
-        /// <summary>The client is connected and subscribed; a probe is on its way to confirm the path end to end.</summary>
-        Confirming,
-
-        /// <summary>In the cluster: messages for other nodes are published; a probe checks the path every interval.</summary>
-        Connected,
-    }
-
     private async Task SuperviseAsync(CancellationToken stopping)
     {
-        var multiplexer = await ConnectionMultiplexer.ConnectAsync(_configuration);
+        if (await ConnectAsync(stopping) is not { } multiplexer)
+        {
+            return; // stopping
+        }
+
         multiplexer.ConnectionFailed += OnConnectionFailed;
         multiplexer.ConnectionRestored += OnConnectionRestored;
         _multiplexer = multiplexer;
@@ -68,105 +59,89 @@ public sealed partial class RedisAdapter
         }
     }
 
+    /// <summary>
+    /// Creates the client. It does not give up on an unreachable Redis (it retries in the background), so this only
+    /// fails on what retrying cannot fix at once (e.g. a name that does not resolve yet): then it logs and tries again.
+    /// </summary>
+    private async Task<ConnectionMultiplexer?> ConnectAsync(CancellationToken stopping)
+    {
+        for (var attempt = 0; !stopping.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                return await ConnectionMultiplexer.ConnectAsync(_configuration);
+            }
+            catch (Exception e) when (!stopping.IsCancellationRequested)
+            {
+                _lastFailure = e.GetBaseException().Message;
+                _log.CannotReach(Endpoint, _lastFailure);
+                var delay = TimeSpan.FromMilliseconds(Math.Min(Options.ReconnectDelayMin.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 20)), Options.ReconnectDelayMax.TotalMilliseconds));
+                try
+                {
+                    await Task.Delay(delay, _time, stopping);
+                }
+                catch (OperationCanceledException)
+                {
+                    return null;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Feeds the link's state machine what the client shows, and carries out what it decides.</summary>
     private async Task RunLinkAsync(ConnectionMultiplexer multiplexer, CancellationToken stopping)
     {
-        var state = LinkState.Connecting;
-        var seenFailures = Volatile.Read(ref _failures);
+        var link = new LinkMonitor(Options.ProbeInterval, Options.ProbeTimeout, ReconnectPoll);
+        var started = _time.GetTimestamp();
+        var lostAt = started;
         var everConnected = false;
         var reportedUnreachable = false;
-        var startedAt = _time.GetTimestamp();
-        var lostAt = startedAt;
-        long probe = 0;
-        var probeSentAt = 0L;
-        var probeOutstanding = false;
-        var attempts = 0;
         while (!stopping.IsCancellationRequested)
         {
-            var wake = WakeTask();
-            var now = _time.GetTimestamp();
-            TimeSpan wait;
-            switch (state)
+            var wake = WakeTask(); // before observing: a change after the observation wakes the wait below
+            var now = _time.GetElapsedTime(started);
+            var seen = new LinkObservation(now, multiplexer.IsConnected, _subscription is not null, Volatile.Read(ref _failures), Volatile.Read(ref _echoedProbe));
+            switch (link.Step(seen))
             {
-                case LinkState.Connecting:
-                    seenFailures = Volatile.Read(ref _failures);
-                    if (multiplexer.IsConnected && await EnsureSubscribedAsync(multiplexer, stopping))
+                case LinkAction.Subscribe:
+                    if (await EnsureSubscribedAsync(multiplexer, stopping))
                     {
-                        probe = SendProbe(multiplexer, probe);
-                        (probeSentAt, probeOutstanding, attempts, state) = (now, true, 1, LinkState.Confirming);
                         continue;
                     }
 
-                    if (!reportedUnreachable && _time.GetElapsedTime(lostAt, now) >= Options.StartupTimeout)
+                    break;
+
+                case LinkAction.SendProbe:
+                    if (link.Phase == LinkPhase.Confirming && link.Attempts % 10 == 0)
+                    {
+                        _log.ProbePending(Endpoint, ChannelName, link.Attempts);
+                    }
+
+                    SendProbe(multiplexer, link.Probe);
+                    continue;
+
+                case LinkAction.Joined:
+                    Joined(everConnected, lostAt);
+                    (everConnected, reportedUnreachable) = (true, false);
+                    continue;
+
+                case LinkAction.Lost:
+                    lostAt = Lost(link.LostReason ?? _lastFailure);
+                    continue;
+
+                default:
+                    if (link.Phase == LinkPhase.Connecting && !reportedUnreachable && _time.GetElapsedTime(lostAt) >= Options.StartupTimeout)
                     {
                         _log.CannotReach(Endpoint, _lastFailure); // once per outage: the client keeps retrying quietly
                         reportedUnreachable = true;
                     }
 
-                    wait = ReconnectPoll;
-                    break;
-
-                case LinkState.Confirming:
-                    if (Volatile.Read(ref _failures) != seenFailures || !multiplexer.IsConnected)
-                    {
-                        state = LinkState.Connecting;
-                        continue;
-                    }
-
-                    if (Volatile.Read(ref _echoedProbe) >= probe)
-                    {
-                        Joined(everConnected, lostAt);
-                        (everConnected, reportedUnreachable, probeOutstanding, probeSentAt, state) = (true, false, false, now, LinkState.Connected);
-                        continue;
-                    }
-
-                    // Until the client has resubscribed, a probe may pass before the subscription: send another shortly.
-                    if (_time.GetElapsedTime(probeSentAt, now) >= ReconnectPoll)
-                    {
-                        if (++attempts % 10 == 0)
-                        {
-                            _log.ProbePending(Endpoint, ChannelName, attempts);
-                        }
-
-                        probe = SendProbe(multiplexer, probe);
-                        probeSentAt = now;
-                        continue;
-                    }
-
-                    wait = ReconnectPoll - _time.GetElapsedTime(probeSentAt, now);
-                    break;
-
-                default:
-                    if (Volatile.Read(ref _failures) != seenFailures)
-                    {
-                        lostAt = Lost(_lastFailure);
-                        state = LinkState.Connecting;
-                        continue;
-                    }
-
-                    if (probeOutstanding && Volatile.Read(ref _echoedProbe) >= probe)
-                    {
-                        probeOutstanding = false;
-                    }
-
-                    if (probeOutstanding && _time.GetElapsedTime(probeSentAt, now) >= Options.ProbeTimeout)
-                    {
-                        lostAt = Lost($"the probe through channel {ChannelName} did not come back within {Options.ProbeTimeout}");
-                        state = LinkState.Connecting;
-                        continue;
-                    }
-
-                    if (!probeOutstanding && _time.GetElapsedTime(probeSentAt, now) >= Options.ProbeInterval)
-                    {
-                        probe = SendProbe(multiplexer, probe);
-                        (probeSentAt, probeOutstanding) = (now, true);
-                        continue;
-                    }
-
-                    wait = (probeOutstanding ? Options.ProbeTimeout : Options.ProbeInterval) - _time.GetElapsedTime(probeSentAt, now);
                     break;
             }
 
-            await WaitAsync(wake, wait, stopping);
+            await WaitAsync(wake, link.NextCheck - _time.GetElapsedTime(started), stopping);
         }
     }
 
@@ -193,10 +168,9 @@ public sealed partial class RedisAdapter
         return true;
     }
 
-    /// <summary>Publishes probe <paramref name="previous"/> + 1 to this node through the cluster channel; a failure shows as no echo.</summary>
-    private long SendProbe(ConnectionMultiplexer multiplexer, long previous)
+    /// <summary>Publishes probe <paramref name="sequence"/> to this node through the cluster channel; a failure shows as no echo.</summary>
+    private void SendProbe(ConnectionMultiplexer multiplexer, long sequence)
     {
-        var sequence = previous + 1;
         try
         {
             _ = multiplexer.GetSubscriber().PublishAsync(_channel, RedisEnvelope.Probe(NodeName, _instance, sequence))
@@ -206,8 +180,6 @@ public sealed partial class RedisAdapter
         {
             _lastFailure = e.Message;
         }
-
-        return sequence;
     }
 
     private void Joined(bool everConnected, long lostAt)
