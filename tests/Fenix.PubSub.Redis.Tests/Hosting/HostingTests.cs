@@ -77,7 +77,7 @@ public sealed class HostingTests
     public async Task The_health_check_reports_the_link_degraded_while_Redis_is_away_and_healthy_in_the_cluster()
     {
         await using var server = OwnedRedisServer.Reserve();
-        var builder = WebApplication.CreateBuilder(["--Fenix:Redis", server.Configuration, "--Fenix:Redis:StartupTimeout", "00:00:00.100", "--Fenix:Node", "h1"]);
+        var builder = WebApplication.CreateBuilder(["--urls", "http://127.0.0.1:0", "--Fenix:Redis", server.Configuration, "--Fenix:Redis:StartupTimeout", "00:00:00.100", "--Fenix:Node", "h1"]);
         builder.Services.AddFenix().AddRedis();
         builder.Services.AddHealthChecks().AddFenixRedis().AddFenixRabbitMQ();
         await using var app = builder.Build();
