@@ -3,13 +3,14 @@ using System.Net.Sockets;
 namespace Fenix.Testing.Redis;
 
 /// <summary>
-/// The Redis that tests share: the one scripts/ensure-deps.sh starts on 127.0.0.1:6379 (or FENIX_TEST_REDIS, a
-/// StackExchange.Redis configuration string). Tests isolate themselves with a channel prefix of their own; tests that need
-/// an outage start an <see cref="OwnedRedisServer"/> instead, never stopping this one.
+/// The Redis that tests share: the one scripts/ensure-deps.sh starts on 127.0.0.1:6379 (or FENIX_TEST_REDIS_PORT, as
+/// there; or FENIX_TEST_REDIS, a whole StackExchange.Redis configuration string). Tests isolate themselves with a channel
+/// prefix of their own; tests that need an outage start an <see cref="OwnedRedisServer"/> instead, never stopping this one.
 /// </summary>
 public static class RedisTestServer
 {
-    public static string Configuration { get; } = Environment.GetEnvironmentVariable("FENIX_TEST_REDIS") ?? "127.0.0.1:6379";
+    public static string Configuration { get; } =
+        Environment.GetEnvironmentVariable("FENIX_TEST_REDIS") ?? $"127.0.0.1:{Environment.GetEnvironmentVariable("FENIX_TEST_REDIS_PORT") ?? "6379"}";
 
     /// <summary>A prefix for one test's channel, so that concurrent tests never see each other's traffic.</summary>
     public static string NewPrefix(string test) => $"fenix-test-{test}-{Guid.NewGuid().ToString("N")[..12]}";
