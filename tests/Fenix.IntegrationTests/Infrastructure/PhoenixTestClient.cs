@@ -40,10 +40,11 @@ public sealed class PhoenixTestClient : IAsyncDisposable
 
     public RawFrame? CloseFrame { get; private set; }
 
-    public static async Task<PhoenixTestClient> ConnectAsync(Uri server, string path, string vsn, string query = "", IDictionary<string, string>? headers = null)
+    /// <summary>Connects to <paramref name="path"/>'s WebSocket (over HTTP/2 when <paramref name="http2"/>); throws if refused.</summary>
+    public static async Task<PhoenixTestClient> ConnectAsync(Uri server, string path, string vsn, string query = "", IDictionary<string, string>? headers = null, bool http2 = false)
     {
         var separator = query.Length > 0 ? "&" : "";
-        var socket = await RawWebSocket.ConnectAsync(server, $"{path}/websocket?{query}{separator}vsn={vsn}", headers);
+        var socket = await RawWebSocket.ConnectAsync(server, $"{path}/websocket?{query}{separator}vsn={vsn}", headers, http2: http2);
         if (!socket.IsOpen)
         {
             throw new InvalidOperationException($"Upgrade refused: {socket.Handshake.Status} {socket.Handshake.Body}");
