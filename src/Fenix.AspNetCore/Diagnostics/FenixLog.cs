@@ -35,6 +35,12 @@ internal static partial class FenixLog
     [LoggerMessage(1010, LogLevel.Warning, "Connection write failed (id {SocketId})")]
     public static partial void WriteFailed(this ILogger logger, string? socketId, Exception exception);
 
+    [LoggerMessage(1011, LogLevel.Debug, "Connection (id {SocketId}) went away while the server was writing to it: {Error}: {Message}")]
+    public static partial void PeerGoneWhileWriting(this ILogger logger, string? socketId, string error, string message);
+
+    [LoggerMessage(1012, LogLevel.Warning, "Connection receive loop failed (id {SocketId})")]
+    public static partial void ReceiveFailed(this ILogger logger, string? socketId, Exception exception);
+
     [LoggerMessage(2001, LogLevel.Debug, "Joined {Topic} with {Channel}")]
     public static partial void Joined(this ILogger logger, string topic, string channel);
 

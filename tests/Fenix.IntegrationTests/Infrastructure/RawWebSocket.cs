@@ -161,36 +161,44 @@ public sealed class RawWebSocket : IAsyncDisposable
     public Task SendBinaryAsync(byte[] bytes) => SendFrameAsync(RawFrame.Binary, bytes);
 
     /// <summary>Sends one frame; every knob a test may want to break is a parameter.</summary>
-    public async Task SendFrameAsync(int opcode, byte[] payload, bool fin = true, bool mask = true, int rsv = 0)
+    public Task SendFrameAsync(int opcode, byte[] payload, bool fin = true, bool mask = true, int rsv = 0) =>
+        SendRawAsync(Encode(opcode, payload, fin: fin, mask: mask, rsv: rsv));
+
+    /// <summary>The bytes of a client frame (masked unless told otherwise), <paramref name="repeat"/> times in a row.</summary>
+    public static byte[] Encode(int opcode, byte[] payload, int repeat = 1, bool fin = true, bool mask = true, int rsv = 0)
     {
-        var frame = new List<byte> { (byte)((fin ? 0x80 : 0) | (rsv << 4) | opcode) };
-        var maskBit = mask ? 0x80 : 0;
-        if (payload.Length <= 125)
+        var frame = new List<byte>();
+        for (var copy = 0; copy < repeat; copy++)
         {
-            frame.Add((byte)(maskBit | payload.Length));
-        }
-        else if (payload.Length <= ushort.MaxValue)
-        {
-            frame.Add((byte)(maskBit | 126));
-            frame.Add((byte)(payload.Length >> 8));
-            frame.Add((byte)payload.Length);
-        }
-        else
-        {
-            frame.Add((byte)(maskBit | 127));
-            var length = new byte[8];
-            BinaryPrimitives.WriteUInt64BigEndian(length, (ulong)payload.Length);
-            frame.AddRange(length);
+            frame.Add((byte)((fin ? 0x80 : 0) | (rsv << 4) | opcode));
+            var maskBit = mask ? 0x80 : 0;
+            if (payload.Length <= 125)
+            {
+                frame.Add((byte)(maskBit | payload.Length));
+            }
+            else if (payload.Length <= ushort.MaxValue)
+            {
+                frame.Add((byte)(maskBit | 126));
+                frame.Add((byte)(payload.Length >> 8));
+                frame.Add((byte)payload.Length);
+            }
+            else
+            {
+                frame.Add((byte)(maskBit | 127));
+                var length = new byte[8];
+                BinaryPrimitives.WriteUInt64BigEndian(length, (ulong)payload.Length);
+                frame.AddRange(length);
+            }
+
+            var key = mask ? RandomNumberGenerator.GetBytes(4) : [];
+            frame.AddRange(key);
+            for (var i = 0; i < payload.Length; i++)
+            {
+                frame.Add(mask ? (byte)(payload[i] ^ key[i % 4]) : payload[i]);
+            }
         }
 
-        var key = mask ? RandomNumberGenerator.GetBytes(4) : [];
-        frame.AddRange(key);
-        for (var i = 0; i < payload.Length; i++)
-        {
-            frame.Add(mask ? (byte)(payload[i] ^ key[i % 4]) : payload[i]);
-        }
-
-        await SendRawAsync([.. frame]);
+        return [.. frame];
     }
 
     public async Task SendRawAsync(byte[] bytes)
@@ -250,6 +258,18 @@ public sealed class RawWebSocket : IAsyncDisposable
         _stream.Dispose();
         _owner?.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Drops the connection abruptly: a TCP reset (HTTP/1.1), or a reset of the stream (HTTP/2), as a crashed client.</summary>
+    public void Abort()
+    {
+        if (_owner is TcpClient tcp)
+        {
+            tcp.Client.LingerState = new LingerOption(true, 0);
+        }
+
+        _owner?.Dispose();
+        _stream.Dispose();
     }
 
     /// <summary>The next frame; or (null, true) when the connection ended; or (null, false) when nothing came in time.</summary>
