@@ -5,8 +5,8 @@ namespace Fenix.AspNetCore.Diagnostics;
 /// <summary>Fenix's log lines. Event ids are stable: they are part of the public surface, do not renumber.</summary>
 internal static partial class FenixLog
 {
-    [LoggerMessage(1001, LogLevel.Debug, "Connected {Transport} socket {SocketType} (id {SocketId}, serializer {Serializer}) from {Peer}")]
-    public static partial void Connected(this ILogger logger, string transport, string socketType, string? socketId, string serializer, string? peer);
+    [LoggerMessage(1001, LogLevel.Debug, "Connected {Transport} socket {SocketType} (id {SocketId}, serializer {Serializer}) from {Peer} over {HttpProtocol}")]
+    public static partial void Connected(this ILogger logger, string transport, string socketType, string? socketId, string serializer, string? peer, string httpProtocol);
 
     [LoggerMessage(1002, LogLevel.Information, "Refused {Transport} connection to {SocketType}: {Reason}")]
     public static partial void ConnectRefused(this ILogger logger, string transport, string socketType, string reason);

@@ -27,6 +27,7 @@ namespace Fenix.IntegrationTests.Infrastructure;
 public class FixtureServer : IAsyncLifetime
 {
     private readonly bool _tls;
+    private readonly Action<KestrelServerOptions>? _kestrel;
     private readonly MeterListener _meters = new();
     private WebApplication? _app;
     private long _slowConsumers;
@@ -38,7 +39,12 @@ public class FixtureServer : IAsyncLifetime
 
     /// <param name="tls">Serve HTTPS with <see cref="TestCertificate"/>: HTTP/1.1 and HTTP/2 (ALPN), so WebSockets
     /// may come as HTTP/2 extended CONNECTs.</param>
-    protected FixtureServer(bool tls) => _tls = tls;
+    /// <param name="kestrel">Changes to Kestrel's options (e.g. limits) for a server of one test.</param>
+    protected FixtureServer(bool tls, Action<KestrelServerOptions>? kestrel = null)
+    {
+        _tls = tls;
+        _kestrel = kestrel;
+    }
 
     public Uri BaseUri { get; private set; } = new("http://127.0.0.1");
 
@@ -61,6 +67,11 @@ public class FixtureServer : IAsyncLifetime
     {
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders().AddProvider(Logs).SetMinimumLevel(LogLevel.Warning).AddFilter("Fenix", LogLevel.Debug);
+        if (_kestrel is not null)
+        {
+            builder.WebHost.ConfigureKestrel(_kestrel);
+        }
+
         if (_tls)
         {
             builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
