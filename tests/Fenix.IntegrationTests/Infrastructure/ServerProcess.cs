@@ -17,6 +17,9 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>The PFX written for an HTTPS server, deleted with it.</summary>
     private string? _certificateFile;
 
+    /// <summary>The process serves HTTPS with a certificate of its own (not <see cref="TestCertificate"/>).</summary>
+    private bool _ownCertificate;
+
     private ServerProcess(string sample, int port, string[] arguments, string scheme = "http")
     {
         Sample = sample;
@@ -68,6 +71,18 @@ public sealed class ServerProcess : IAsyncDisposable
         var pfx = TestCertificate.WritePfx(password);
         string[] certificate = ["--Kestrel:Certificates:Default:Path", pfx, "--Kestrel:Certificates:Default:Password", password];
         var server = new ServerProcess(sample, FreePort(), [.. certificate, .. arguments], "https") { _certificateFile = pfx };
+        await server.StartAsync();
+        return server;
+    }
+
+    /// <summary>
+    /// Starts samples/<paramref name="sample"/> on an https URL with its own arguments doing the TLS set-up (e.g. the
+    /// Demo's <c>--self-signed-https</c>). Its certificate is not <see cref="TestCertificate"/>: the readiness probe accepts
+    /// it (a process this test started), and browsers must be told to.
+    /// </summary>
+    public static async Task<ServerProcess> StartWithOwnHttpsAsync(string sample, params string[] arguments)
+    {
+        var server = new ServerProcess(sample, FreePort(), arguments, "https") { _ownCertificate = true };
         await server.StartAsync();
         return server;
     }
@@ -148,7 +163,14 @@ public sealed class ServerProcess : IAsyncDisposable
 
     private async Task WaitUntilServingAsync()
     {
-        using var handler = new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => TestCertificate.IsOurs(certificate) } };
+        using var handler = new SocketsHttpHandler
+        {
+            SslOptions =
+            {
+                // A sample with its own self-signed certificate is trusted for this probe only: it is a process this test started.
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => _ownCertificate || TestCertificate.IsOurs(certificate),
+            },
+        };
         using var http = new HttpClient(handler)
         {
             Timeout = TimeSpan.FromSeconds(2),
