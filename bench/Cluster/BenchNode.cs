@@ -8,13 +8,13 @@ namespace Fenix.Bench.Cluster;
 /// <summary>A node of the benchmark: PubSub over its own RabbitMQ connection, with the stamped-message codec.</summary>
 internal sealed class BenchNode : IAsyncDisposable
 {
-    private BenchNode(PubSub.PubSub pubSub, RabbitMqAdapter adapter)
+    private BenchNode(FenixPubSub pubSub, RabbitMqAdapter adapter)
     {
         PubSub = pubSub;
         Adapter = adapter;
     }
 
-    public PubSub.PubSub PubSub { get; }
+    public FenixPubSub PubSub { get; }
 
     public RabbitMqAdapter Adapter { get; }
 
@@ -22,7 +22,7 @@ internal sealed class BenchNode : IAsyncDisposable
     {
         var options = new RabbitMqAdapterOptions { Uri = uri, Prefix = prefix, Routing = routing, UnbindDelay = TimeSpan.Zero };
         var adapter = new RabbitMqAdapter(name, options);
-        var pubSub = new PubSub.PubSub(adapter);
+        var pubSub = new FenixPubSub(adapter);
         pubSub.RegisterDecoder(new StampedMessage.Decoder());
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await pubSub.StartAsync(timeout.Token);

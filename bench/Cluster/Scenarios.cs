@@ -1,5 +1,5 @@
 using System.Diagnostics;
-
+using Fenix.PubSub;
 using Fenix.PubSub.RabbitMQ;
 
 namespace Fenix.Bench.Cluster;
@@ -96,7 +96,7 @@ internal sealed class Scenarios(Uri uri, string prefix, RabbitMqRouting routing,
             $"unbind: **{count / unbind.Elapsed.TotalSeconds:N0}/s** ({unbind.Elapsed.TotalSeconds:0.00} s) | {node.Adapter.Counters.BindingOperations:N0} broker operations |");
     }
 
-    private static async Task SendPacedAsync(PubSub.PubSub pubSub, string topic, int count, int ratePerSecond)
+    private static async Task SendPacedAsync(FenixPubSub pubSub, string topic, int count, int ratePerSecond)
     {
         var started = Stopwatch.GetTimestamp();
         for (var sent = 0; sent < count;)

@@ -1,7 +1,5 @@
 using System.Globalization;
-using Fenix.AspNetCore.Channels;
-using Fenix.AspNetCore.Presence;
-using Fenix.Protocol;
+using Fenix;
 
 namespace Chat;
 
@@ -14,9 +12,9 @@ public sealed class RoomChannel(IPresence presence, TimeProvider time) : Channel
 {
     public const string Lobby = "rooms:lobby";
 
-    public override ValueTask<JoinResult> JoinAsync(string topic, Payload payload, ChannelSocket socket)
+    public override ValueTask<JoinResult> JoinAsync(Payload payload)
     {
-        if (topic != Lobby)
+        if (Topic != Lobby)
         {
             return JoinResult.Error(new { reason = "unauthorized" });
         }
@@ -40,9 +38,9 @@ public sealed class RoomChannel(IPresence presence, TimeProvider time) : Channel
         Push(PhoenixEvents.PresenceState, await presence.ListAsync(this));
     }
 
-    public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload, ChannelSocket socket)
+    public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload)
     {
-        var user = socket.Assigns.Get<string>("user");
+        var user = Socket.Assigns.Get<string>("user");
         switch (@event)
         {
             case "new_msg" when payload.TryGetString("body", out var body):

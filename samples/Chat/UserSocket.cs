@@ -1,5 +1,4 @@
-using Fenix.AspNetCore.Sockets;
-
+using Fenix;
 namespace Chat;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Fenix.Client.Diagnostics;
-using Fenix.Protocol;
 
 namespace Fenix.Client;
 

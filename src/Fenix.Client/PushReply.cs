@@ -1,5 +1,3 @@
-using Fenix.Protocol;
-
 namespace Fenix.Client;
 
 /// <summary>

@@ -1,4 +1,4 @@
-namespace Fenix.Presence;
+namespace Fenix;
 
 /// <summary>
 /// Enriches presences before they are handed out (Phoenix's <c>fetch/2</c>): called for <c>ListAsync</c> and

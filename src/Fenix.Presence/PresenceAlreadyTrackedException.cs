@@ -1,4 +1,4 @@
-namespace Fenix.Presence;
+namespace Fenix;
 
 /// <summary>
 /// The owner already tracks this key on this topic (Phoenix's <c>already_tracked</c>). An owner holds at most one

@@ -1,4 +1,4 @@
-namespace Fenix.Presence;
+namespace Fenix;
 
 /// <summary>
 /// An update named a presence that this owner does not track (Phoenix's <c>nopresence</c>): it was never tracked,

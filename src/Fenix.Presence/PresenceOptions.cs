@@ -1,8 +1,9 @@
 using System.Text.Json;
+using Fenix.Presence;
 using Fenix.Presence.Diffs;
 using Fenix.Presence.Sharding;
 
-namespace Fenix.Presence;
+namespace Fenix;
 
 /// <summary>
 /// Settings of <see cref="PresenceTracker"/>: the gossip timing it inherits (every node of a cluster should agree on

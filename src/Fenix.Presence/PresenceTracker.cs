@@ -3,6 +3,7 @@ using System.Text.Json;
 using Fenix.Presence.Diagnostics;
 using Fenix.Presence.Diffs;
 using Fenix.Presence.Sharding;
+using Fenix.PubSub;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -41,7 +42,7 @@ public sealed class PresenceTracker : IAsyncDisposable
     /// <param name="loggerFactory">Logs under the category <c>Fenix.Presence</c>.</param>
     /// <param name="metrics">Shared instruments; null creates a standalone meter.</param>
     public PresenceTracker(
-        PubSub.PubSub pubSub,
+        FenixPubSub pubSub,
         PresenceOptions? options = null,
         IPresenceDiffPublisher? publisher = null,
         IPresenceFetcher? fetcher = null,

@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using Fenix.Protocol;
 
-namespace Fenix.Protocol;
+namespace Fenix;
 
 /// <summary>
 /// An immutable message payload as it travels on the wire: either the UTF-8 text of one JSON value

@@ -1,4 +1,4 @@
-namespace Fenix.Protocol;
+namespace Fenix;
 
 /// <summary>How a payload is carried: JSON text or opaque bytes (binary frames).</summary>
 public enum PayloadKind : byte

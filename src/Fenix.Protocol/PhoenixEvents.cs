@@ -1,4 +1,4 @@
-namespace Fenix.Protocol;
+namespace Fenix;
 
 /// <summary>The reserved event and topic names of the Phoenix protocol, spelled as the wire spells them.</summary>
 public static class PhoenixEvents

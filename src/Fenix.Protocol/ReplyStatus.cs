@@ -1,4 +1,4 @@
-namespace Fenix.Protocol;
+namespace Fenix;
 
 /// <summary>The two reply statuses clients understand.</summary>
 public static class ReplyStatus

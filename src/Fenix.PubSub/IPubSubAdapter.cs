@@ -2,7 +2,7 @@ namespace Fenix.PubSub;
 
 /// <summary>
 /// The contract for carrying messages between nodes. An adapter does only what must cross nodes:
-/// local subscribers are served by <see cref="PubSub"/> itself, so an adapter never delivers a node's
+/// local subscribers are served by <see cref="FenixPubSub"/> itself, so an adapter never delivers a node's
 /// own broadcasts back to it.
 /// </summary>
 /// <remarks>

@@ -1,4 +1,3 @@
-using Fenix.AspNetCore.Broadcasting;
 using Fenix.AspNetCore.Hosting;
 using Fenix.AspNetCore.Sockets;
 using Fenix.Protocol.Serializers;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Claims;
-using Fenix.AspNetCore.Sockets;
 
 namespace Fenix.Testing;
 

@@ -1,5 +1,4 @@
 using Fenix.AspNetCore.Broadcasting;
-using Fenix.AspNetCore.Channels;
 using Fenix.AspNetCore.Sockets;
 using Fenix.Protocol;
 using Fenix.PubSub;

@@ -1,5 +1,4 @@
 using Fenix.Client.Tests.Support;
-using Fenix.Protocol;
 
 namespace Fenix.Client.Tests;
 

@@ -1,6 +1,6 @@
 namespace Fenix.PubSub.Conformance;
 
-/// <summary>One node of a conformance test: a <see cref="PubSub"/> over the adapter under test, with its delivery errors.</summary>
+/// <summary>One node of a conformance test: a <see cref="FenixPubSub"/> over the adapter under test, with its delivery errors.</summary>
 public sealed class ConformanceNode : IAsyncDisposable
 {
     private readonly List<(string Topic, Exception Error)> _deliveryErrors = [];
@@ -12,7 +12,7 @@ public sealed class ConformanceNode : IAsyncDisposable
         Name = name;
         Adapter = adapter;
         _timeout = timeout;
-        PubSub = new PubSub(adapter, (topic, error) =>
+        PubSub = new FenixPubSub(adapter, (topic, error) =>
         {
             lock (_deliveryErrors)
             {
@@ -26,7 +26,7 @@ public sealed class ConformanceNode : IAsyncDisposable
 
     public IPubSubAdapter Adapter { get; }
 
-    public PubSub PubSub { get; }
+    public FenixPubSub PubSub { get; }
 
     public bool IsStopped => _disposed != 0;
 

@@ -5,7 +5,7 @@ namespace Fenix.PubSub.Conformance;
 /// <summary>
 /// What every PubSub adapter must do (protocol.md §4.12, the <see cref="IPubSubAdapter"/> contract), as one suite that
 /// each adapter's test project inherits — in the manner of phoenix_pubsub's shared adapter tests. Each test runs
-/// <see cref="PubSub"/> instances as nodes over the adapter under test; tests that need more nodes than the adapter can
+/// <see cref="FenixPubSub"/> instances as nodes over the adapter under test; tests that need more nodes than the adapter can
 /// form in one process (<see cref="MaxNodes"/>) are skipped.
 /// </summary>
 /// <remarks>

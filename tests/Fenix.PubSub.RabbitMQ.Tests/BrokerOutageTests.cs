@@ -17,7 +17,7 @@ public sealed class BrokerOutageTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly string _prefix = RabbitMqBroker.NewPrefix("outage");
-    private readonly List<PubSub> _nodes = [];
+    private readonly List<FenixPubSub> _nodes = [];
     private IAsyncDisposable? _broker;
 
     public async ValueTask InitializeAsync() => _broker = await RabbitMqBroker.ExclusiveAsync();
@@ -77,7 +77,7 @@ public sealed class BrokerOutageTests : IAsyncLifetime
         Assert.Equal((1, 1), (aAdapter.Counters.Reconnects, bAdapter.Counters.Reconnects));
     }
 
-    private async Task<(PubSub PubSub, RabbitMqAdapter Adapter)> StartAsync(string node)
+    private async Task<(FenixPubSub PubSub, RabbitMqAdapter Adapter)> StartAsync(string node)
     {
         var options = new RabbitMqAdapterOptions
         {
@@ -86,7 +86,7 @@ public sealed class BrokerOutageTests : IAsyncLifetime
             ReconnectDelayMax = TimeSpan.FromMilliseconds(500),
         };
         var adapter = new RabbitMqAdapter(node, options);
-        var pubSub = new PubSub(adapter);
+        var pubSub = new FenixPubSub(adapter);
         _nodes.Add(pubSub);
         pubSub.RegisterDecoder(new ConformanceMessageDecoder());
         await pubSub.StartAsync(Cancel());
@@ -94,7 +94,7 @@ public sealed class BrokerOutageTests : IAsyncLifetime
         return (pubSub, adapter);
     }
 
-    private static RecordingSubscriber Subscribe(PubSub pubSub, string topic)
+    private static RecordingSubscriber Subscribe(FenixPubSub pubSub, string topic)
     {
         var subscriber = new RecordingSubscriber($"{pubSub.NodeName}/{topic}", Timeout);
         pubSub.Subscribe(topic, subscriber);

@@ -144,7 +144,7 @@ public sealed class RabbitMqAdapterTests : IAsyncLifetime
             StartupTimeout = TimeSpan.FromMilliseconds(300),
         };
         var adapter = new RabbitMqAdapter("alone", options);
-        var pubSub = new PubSub(adapter);
+        var pubSub = new FenixPubSub(adapter);
         _disposables.Add(pubSub);
         pubSub.RegisterDecoder(new ConformanceMessageDecoder());
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -192,19 +192,19 @@ public sealed class RabbitMqAdapterTests : IAsyncLifetime
 
     private static void PerTopic(RabbitMqAdapterOptions options) => options.Routing = RabbitMqRouting.PerTopic;
 
-    private async Task<(PubSub PubSub, RabbitMqAdapter Adapter)> StartAsync(string node, Action<RabbitMqAdapterOptions>? configure = null)
+    private async Task<(FenixPubSub PubSub, RabbitMqAdapter Adapter)> StartAsync(string node, Action<RabbitMqAdapterOptions>? configure = null)
     {
         var options = new RabbitMqAdapterOptions { Uri = RabbitMqBroker.Uri, Prefix = _prefix, UnbindDelay = TimeSpan.Zero };
         configure?.Invoke(options);
         var adapter = new RabbitMqAdapter(node, options);
-        var pubSub = new PubSub(adapter);
+        var pubSub = new FenixPubSub(adapter);
         _disposables.Add(pubSub);
         pubSub.RegisterDecoder(new ConformanceMessageDecoder());
         await pubSub.StartAsync(Cancel());
         return (pubSub, adapter);
     }
 
-    private static RecordingSubscriber Subscribe(PubSub pubSub, string topic)
+    private static RecordingSubscriber Subscribe(FenixPubSub pubSub, string topic)
     {
         var subscriber = new RecordingSubscriber($"{pubSub.NodeName}/{topic}", Timeout);
         pubSub.Subscribe(topic, subscriber);

@@ -16,7 +16,7 @@ public sealed class PubSubConcurrencyTests
     {
         const int publishers = 4;
         const int perPublisher = 5_000;
-        var pubsub = new PubSub(new RecordingAdapter());
+        var pubsub = new FenixPubSub(new RecordingAdapter());
         var stable = new OrderCheckingSubscriber(publishers);
         pubsub.Subscribe(Topic, stable);
         using var stop = new CancellationTokenSource();
@@ -53,7 +53,7 @@ public sealed class PubSubConcurrencyTests
     public async Task Stable_subscribers_get_every_message_exactly_once_while_others_subscribe()
     {
         const int messages = 20_000;
-        var pubsub = new PubSub(new RecordingAdapter());
+        var pubsub = new FenixPubSub(new RecordingAdapter());
         var stable = Enumerable.Range(0, 8).Select(i => new CountingSubscriber(messages)).ToArray();
         foreach (var subscriber in stable)
         {
@@ -105,7 +105,7 @@ public sealed class PubSubConcurrencyTests
     public async Task A_broadcast_after_subscribe_returns_always_reaches_the_new_subscriber()
     {
         // Subscribe must invalidate the snapshot before it returns, whatever other threads are doing.
-        var pubsub = new PubSub(new RecordingAdapter());
+        var pubsub = new FenixPubSub(new RecordingAdapter());
         pubsub.Subscribe(Topic, new RecordingSubscriber("anchor"));
         using var stop = new CancellationTokenSource();
         var noise = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
@@ -148,7 +148,7 @@ public sealed class PubSubConcurrencyTests
     public void Activations_and_deactivations_alternate_per_topic_under_contention()
     {
         var adapter = new RecordingAdapter();
-        var pubsub = new PubSub(adapter);
+        var pubsub = new FenixPubSub(adapter);
         string[] topics = ["a", "b", "c"];
 
         Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, worker =>
@@ -184,7 +184,7 @@ public sealed class PubSubConcurrencyTests
     public void Concurrent_subscribes_of_distinct_subscribers_are_all_kept()
     {
         var adapter = new RecordingAdapter();
-        var pubsub = new PubSub(adapter);
+        var pubsub = new FenixPubSub(adapter);
         var subscribers = new ConcurrentBag<RecordingSubscriber>();
 
         Parallel.For(0, 1_000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>

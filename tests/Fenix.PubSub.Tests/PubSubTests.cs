@@ -4,14 +4,14 @@ using Xunit;
 
 namespace Fenix.PubSub.Tests;
 
-/// <summary>The local semantics of <see cref="PubSub"/>, observed through a recording adapter.</summary>
+/// <summary>The local semantics of <see cref="FenixPubSub"/>, observed through a recording adapter.</summary>
 public sealed class PubSubTests
 {
     private readonly RecordingAdapter _adapter = new();
     private readonly List<(string Topic, Exception Error)> _errors = [];
-    private readonly PubSub _pubsub;
+    private readonly FenixPubSub _pubsub;
 
-    public PubSubTests() => _pubsub = new PubSub(_adapter, (topic, e) => _errors.Add((topic, e)));
+    public PubSubTests() => _pubsub = new FenixPubSub(_adapter, (topic, e) => _errors.Add((topic, e)));
 
     [Fact]
     public void Subscriber_receives_broadcasts_of_its_topic_with_the_topic_name()
@@ -328,7 +328,7 @@ public sealed class PubSubTests
     [Fact]
     public void A_throwing_subscriber_without_an_error_callback_is_ignored()
     {
-        var pubsub = new PubSub(new RecordingAdapter());
+        var pubsub = new FenixPubSub(new RecordingAdapter());
         var after = new RecordingSubscriber();
         pubsub.Subscribe("t", new ThrowingSubscriber());
         pubsub.Subscribe("t", after);
@@ -406,7 +406,7 @@ public sealed class PubSubTests
     [Fact]
     public void Remote_delivery_without_an_error_callback_does_not_throw()
     {
-        var pubsub = new PubSub(new RecordingAdapter());
+        var pubsub = new FenixPubSub(new RecordingAdapter());
 
         ((IPubSubInbound)pubsub).DeliverRemote("t", "unknown", new byte[] { 1 });
     }
@@ -489,7 +489,7 @@ public sealed class PubSubTests
     [Fact]
     public void Default_pubsub_is_single_node_in_process()
     {
-        var pubsub = new PubSub();
+        var pubsub = new FenixPubSub();
         var subscriber = new RecordingSubscriber();
         pubsub.Subscribe("t", subscriber);
 
@@ -509,7 +509,7 @@ public sealed class PubSubTests
         Assert.Equal($"{Environment.MachineName}-{Environment.ProcessId}", new InProcessAdapter().NodeName);
     }
 
-    private sealed class SelfRemovingSubscriber(PubSub pubsub) : ISubscriber
+    private sealed class SelfRemovingSubscriber(FenixPubSub pubsub) : ISubscriber
     {
         public int Calls;
 

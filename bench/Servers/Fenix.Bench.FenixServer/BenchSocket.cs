@@ -1,5 +1,3 @@
-using Fenix.AspNetCore.Sockets;
-
 namespace Fenix.Bench.FenixServer;
 
 /// <summary>Accepts every connection (the bench measures the transport and channels, not authentication).</summary>

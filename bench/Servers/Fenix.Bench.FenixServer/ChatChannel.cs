@@ -1,6 +1,3 @@
-using Fenix.AspNetCore.Channels;
-using Fenix.Protocol;
-
 namespace Fenix.Bench.FenixServer;
 
 /// <summary>
@@ -9,7 +6,7 @@ namespace Fenix.Bench.FenixServer;
 /// </summary>
 public sealed class ChatChannel : Channel
 {
-    public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload, ChannelSocket socket)
+    public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload)
     {
         if (@event != "msg")
         {

@@ -1,4 +1,3 @@
-using Fenix.AspNetCore.Broadcasting;
 using Fenix.Bench.ServerKit;
 
 namespace Fenix.Bench.FenixServer;

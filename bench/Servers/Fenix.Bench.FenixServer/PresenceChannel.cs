@@ -1,7 +1,3 @@
-using Fenix.AspNetCore.Channels;
-using Fenix.AspNetCore.Presence;
-using Fenix.Protocol;
-
 namespace Fenix.Bench.FenixServer;
 
 /// <summary>
@@ -10,7 +6,7 @@ namespace Fenix.Bench.FenixServer;
 /// </summary>
 public sealed class PresenceChannel(IPresence presence, TimeProvider time) : Channel
 {
-    public override ValueTask<JoinResult> JoinAsync(string topic, Payload payload, ChannelSocket socket)
+    public override ValueTask<JoinResult> JoinAsync(Payload payload)
     {
         Send(AfterJoin.Instance);
         return JoinResult.Ok();

@@ -1,5 +1,4 @@
-using Fenix.AspNetCore.Broadcasting;
-using Fenix.AspNetCore.Transports;
+using Fenix;
 using Fenix.Bench.FenixServer;
 using Fenix.Bench.ServerKit;
 

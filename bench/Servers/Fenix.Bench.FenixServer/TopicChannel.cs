@@ -1,5 +1,3 @@
-using Fenix.AspNetCore.Channels;
-
 namespace Fenix.Bench.FenixServer;
 
 /// <summary>A topic anyone may join and only the server publishes to (idle and fanout scenarios).</summary>

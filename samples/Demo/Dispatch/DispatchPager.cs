@@ -1,5 +1,4 @@
-using Fenix.AspNetCore.Broadcasting;
-using Fenix.AspNetCore.Presence;
+using Fenix;
 using Microsoft.Extensions.Options;
 
 namespace Demo.Dispatch;

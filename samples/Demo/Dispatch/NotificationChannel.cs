@@ -1,8 +1,5 @@
 using System.Globalization;
-using Fenix.AspNetCore.Broadcasting;
-using Fenix.AspNetCore.Channels;
-using Fenix.AspNetCore.Presence;
-using Fenix.Protocol;
+using Fenix;
 
 namespace Demo.Dispatch;
 
@@ -21,14 +18,14 @@ public sealed class NotificationChannel(IPresence presence, IFenixBroadcaster br
 {
     private string _hero = "";
 
-    public override ValueTask<JoinResult> JoinAsync(string topic, Payload payload, ChannelSocket socket)
+    public override ValueTask<JoinResult> JoinAsync(Payload payload)
     {
-        if (topic != DispatchTopics.Lobby)
+        if (Topic != DispatchTopics.Lobby)
         {
             return JoinResult.Error(new { reason = "unauthorized" });
         }
 
-        _hero = socket.Assigns.Get<string>("hero");
+        _hero = Socket.Assigns.Get<string>("hero");
         Send(AfterJoin.Instance);
         return JoinResult.Ok(new { user_name = _hero });
     }
@@ -54,7 +51,7 @@ public sealed class NotificationChannel(IPresence presence, IFenixBroadcaster br
         }
     }
 
-    public override async ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload, ChannelSocket socket)
+    public override async ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload)
     {
         if (@event is not ("notify_all" or "notify_others" or "notify_direct"))
         {

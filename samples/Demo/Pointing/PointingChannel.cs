@@ -1,8 +1,6 @@
 using System.Text.Json;
 using Demo.Shared;
-using Fenix.AspNetCore.Channels;
-using Fenix.AspNetCore.Presence;
-using Fenix.Protocol;
+using Fenix;
 
 namespace Demo.Pointing;
 
@@ -50,15 +48,15 @@ public sealed class PointingChannel : Channel
         Intercept(PhoenixEvents.PresenceDiff, NewCard);
     }
 
-    public override ValueTask<JoinResult> JoinAsync(string topic, Payload payload, ChannelSocket socket)
+    public override ValueTask<JoinResult> JoinAsync(Payload payload)
     {
-        if (!TopicName.TryGetId(topic, TopicPrefix, out var room))
+        if (!TopicName.TryGetId(Topic, TopicPrefix, out var room))
         {
             return JoinResult.Error(new { reason = "unknown room" });
         }
 
         _room = room;
-        _name = socket.Assigns.Get<string>("name");
+        _name = Socket.Assigns.Get<string>("name");
         Send(AfterJoin.Instance);
         return JoinResult.Ok(new { name = _name, cards = VoteCalculator.Cards });
     }
@@ -78,7 +76,7 @@ public sealed class PointingChannel : Channel
         PushRoomState(_rooms.EnsureDriver(_room, PointingPresence.ByArrival(present)));
     }
 
-    public override async ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload, ChannelSocket socket) => @event switch
+    public override async ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload) => @event switch
     {
         "start_pointing" => Deal(_rooms.Start(_room, _name)),
         "next_card" => Deal(_rooms.Next(_room, _name)),
@@ -86,7 +84,7 @@ public sealed class PointingChannel : Channel
         _ => HandleInResult.Error(new { reason = "unknown event" }),
     };
 
-    public override async ValueTask HandleOutAsync(string @event, Payload payload, ChannelSocket socket)
+    public override async ValueTask HandleOutAsync(string @event, Payload payload)
     {
         switch (@event)
         {
@@ -106,7 +104,7 @@ public sealed class PointingChannel : Channel
 
                 break;
             default:
-                await base.HandleOutAsync(@event, payload, socket);
+                await base.HandleOutAsync(@event, payload);
                 break;
         }
     }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Fenix.Presence;
+using Fenix;
 
 namespace Demo.Pointing;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Fenix.Presence;
-using Fenix.Protocol;
+using Fenix;
 
 namespace Demo.Pointing;
 

@@ -1,8 +1,6 @@
 using System.Globalization;
 using Demo.Shared;
-using Fenix.AspNetCore.Channels;
-using Fenix.AspNetCore.Presence;
-using Fenix.Protocol;
+using Fenix;
 
 namespace Demo.Training;
 
@@ -38,23 +36,23 @@ public sealed class TrainingChannel : Channel
         Intercept(StatusUpdated);
     }
 
-    public override ValueTask<JoinResult> JoinAsync(string topic, Payload payload, ChannelSocket socket)
+    public override ValueTask<JoinResult> JoinAsync(Payload payload)
     {
-        if (!TopicName.TryGetId(topic, TopicPrefix, out var session))
+        if (!TopicName.TryGetId(Topic, TopicPrefix, out var session))
         {
             return JoinResult.Error(new { reason = "unknown session" });
         }
 
         _session = session;
-        _name = socket.Assigns.Get<string>("name");
-        _isTrainer = socket.Assigns.Get<string>("role") == TrainingSocket.Trainer;
+        _name = Socket.Assigns.Get<string>("name");
+        _isTrainer = Socket.Assigns.Get<string>("role") == TrainingSocket.Trainer;
         if (!_isTrainer)
         {
             _sessions.Register(_session, _name);
         }
 
         Send(AfterJoin.Instance);
-        return JoinResult.Ok(new { session, name = _name, role = socket.Assigns["role"], exercises = Exercises.Plan });
+        return JoinResult.Ok(new { session, name = _name, role = Socket.Assigns["role"], exercises = Exercises.Plan });
     }
 
     public override async ValueTask HandleInfoAsync(object message)
@@ -79,14 +77,14 @@ public sealed class TrainingChannel : Channel
         Broadcast(StatusUpdated, new { participant = _name });
     }
 
-    public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload, ChannelSocket socket) => @event switch
+    public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload) => @event switch
     {
         "complete_exercise" => CompleteExercise(payload),
         "end_session" => EndSession(),
         _ => HandleInResult.Error(new { reason = "unknown event" }),
     };
 
-    public override ValueTask HandleOutAsync(string @event, Payload payload, ChannelSocket socket)
+    public override ValueTask HandleOutAsync(string @event, Payload payload)
     {
         if (@event == StatusUpdated && _isTrainer)
         {

@@ -1,5 +1,5 @@
 using Demo.Shared;
-using Fenix.AspNetCore.Broadcasting;
+using Fenix;
 
 namespace Demo.Training;
 

@@ -1,5 +1,5 @@
 using Demo.Shared;
-using Fenix.AspNetCore.Sockets;
+using Fenix;
 
 namespace Demo.Training;
 

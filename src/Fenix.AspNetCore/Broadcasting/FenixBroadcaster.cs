@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Fenix.AspNetCore.Transports;
-using Fenix.Protocol;
+using Fenix.PubSub;
 
 namespace Fenix.AspNetCore.Broadcasting;
 
-internal sealed class FenixBroadcaster(PubSub.PubSub pubSub, JsonSerializerOptions jsonOptions) : IFenixBroadcaster
+internal sealed class FenixBroadcaster(FenixPubSub pubSub, JsonSerializerOptions jsonOptions) : IFenixBroadcaster
 {
     public void Broadcast(string topic, string @event, object? payload = null)
     {

@@ -1,4 +1,4 @@
-namespace Fenix.AspNetCore.Broadcasting;
+namespace Fenix;
 
 /// <summary>
 /// Broadcasts to channel topics from anywhere — a controller, a hosted service — and disconnects sockets by id.
@@ -7,7 +7,7 @@ namespace Fenix.AspNetCore.Broadcasting;
 public interface IFenixBroadcaster
 {
     /// <summary>Sends <paramref name="event"/> to every subscriber of <paramref name="topic"/> on every node.
-    /// <paramref name="payload"/> is an object serialized to a JSON object, a <see cref="Protocol.Payload"/>, or bytes for binary.</summary>
+    /// <paramref name="payload"/> is an object serialized to a JSON object, a <see cref="Payload"/>, or bytes for binary.</summary>
     void Broadcast(string topic, string @event, object? payload = null);
 
     /// <summary>Like <see cref="Broadcast"/>, on this node only.</summary>

@@ -1,9 +1,9 @@
 using System.Collections.Frozen;
 using System.Text.Json;
+using Fenix.AspNetCore.Channels;
 using Fenix.AspNetCore.Diagnostics;
-using Fenix.Protocol;
 
-namespace Fenix.AspNetCore.Channels;
+namespace Fenix;
 
 /// <summary>
 /// The base of a channel: one instance per joined topic per connection, created with constructor injection.
@@ -26,11 +26,14 @@ public abstract class Channel
     internal ChannelServer Server =>
         _server ?? throw new InvalidOperationException("This channel is not attached yet: use it from JoinAsync or a later callback, not from the constructor.");
 
-    /// <summary>Authorizes the join. Pushes made here are sent right after the join reply (and dropped if the join is refused).</summary>
-    public virtual ValueTask<JoinResult> JoinAsync(string topic, Payload payload, ChannelSocket socket) => JoinResult.Ok();
+    /// <summary>
+    /// Authorizes the join of <see cref="Topic"/> with the client's join <paramref name="payload"/>. Pushes made here are
+    /// sent right after the join reply (and dropped if the join is refused).
+    /// </summary>
+    public virtual ValueTask<JoinResult> JoinAsync(Payload payload) => JoinResult.Ok();
 
-    /// <summary>Handles an event pushed by the client.</summary>
-    public virtual ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload, ChannelSocket socket) =>
+    /// <summary>Handles an event pushed by the client (its ref is <see cref="ChannelSocket.Ref"/> while this runs).</summary>
+    public virtual ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload) =>
         throw new NotSupportedException(
             $"{GetType().Name} received the event '{@event}' but does not override HandleInAsync.");
 
@@ -42,7 +45,7 @@ public abstract class Channel
     }
 
     /// <summary>Handles a broadcast of an intercepted event (see <see cref="Intercept"/>) for this subscriber: push it, rewrite it, or drop it.</summary>
-    public virtual ValueTask HandleOutAsync(string @event, Payload payload, ChannelSocket socket)
+    public virtual ValueTask HandleOutAsync(string @event, Payload payload)
     {
         Push(@event, payload);
         return ValueTask.CompletedTask;
@@ -63,16 +66,13 @@ public abstract class Channel
     public void BroadcastFrom(string @event, object? payload = null) =>
         Server.Broadcast(@event, Payload.From(payload, JsonOptions).EnsureObject("A broadcast payload"), excludeSelf: true);
 
-    /// <summary>Replies to a message captured with <see cref="ChannelSocket.CaptureReply"/>.</summary>
-    public static void Reply(ReplyRef replyRef, string status, object? response = null) => replyRef.Reply(status, response);
-
     /// <summary>Delivers <paramref name="message"/> to this channel's <see cref="HandleInfoAsync"/> (after what is already queued).</summary>
     public void Send(object message) => Server.PostInfo(message);
 
     /// <summary>Delivers <paramref name="message"/> to <see cref="HandleInfoAsync"/> after <paramref name="delay"/>; dispose the result to cancel.</summary>
     public IDisposable SendAfter(object message, TimeSpan delay) => Server.PostInfoAfter(message, delay);
 
-    /// <summary>Also receive broadcasts of <paramref name="topic"/> (as <see cref="Protocol.Broadcast"/> in <see cref="HandleInfoAsync"/>) while this channel lives.</summary>
+    /// <summary>Also receive broadcasts of <paramref name="topic"/> (as <see cref="Fenix.Broadcast"/> in <see cref="HandleInfoAsync"/>) while this channel lives.</summary>
     public void Subscribe(string topic) => Server.SubscribeExtra(topic);
 
     public void Unsubscribe(string topic) => Server.UnsubscribeExtra(topic);

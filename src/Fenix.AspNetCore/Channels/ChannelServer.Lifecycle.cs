@@ -24,7 +24,7 @@ internal sealed partial class ChannelServer
         {
             _channel = _route.Create(Session.Services);
             _channel.Attach(this);
-            result = await _channel.JoinAsync(Topic, join.Payload, Socket);
+            result = await _channel.JoinAsync(join.Payload);
             response = result.Response is null ? Payload.Empty : Payload.From(result.Response, JsonOptions);
         }
         catch (Exception e)
@@ -115,7 +115,7 @@ internal sealed partial class ChannelServer
         Payload? response = null;
         try
         {
-            result = await _channel!.HandleInAsync(message.Event, message.Payload, Socket);
+            result = await _channel!.HandleInAsync(message.Event, message.Payload);
             if (result.Status is not null)
             {
                 response = result.Response is null ? Payload.Empty : Payload.From(result.Response, JsonOptions);

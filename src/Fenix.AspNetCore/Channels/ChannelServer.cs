@@ -1,7 +1,6 @@
 using Fenix.AspNetCore.Broadcasting;
 using Fenix.AspNetCore.Diagnostics;
 using Fenix.AspNetCore.Internal;
-using Fenix.AspNetCore.Routing;
 using Fenix.AspNetCore.Sockets;
 using Fenix.AspNetCore.Transports;
 using Fenix.Protocol;
@@ -306,7 +305,7 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
                     static (channel, mail) =>
                     {
                         var broadcast = (Broadcast)mail.Info!;
-                        return channel.HandleOutAsync(broadcast.Event, broadcast.Payload, channel.Socket);
+                        return channel.HandleOutAsync(broadcast.Event, broadcast.Payload);
                     },
                     mail);
                 break;

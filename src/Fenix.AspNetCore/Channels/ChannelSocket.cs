@@ -1,7 +1,7 @@
 using System.Security.Claims;
-using Fenix.AspNetCore.Sockets;
+using Fenix.AspNetCore.Channels;
 
-namespace Fenix.AspNetCore.Channels;
+namespace Fenix;
 
 /// <summary>
 /// What a channel knows about its connection, passed to every callback: topic, join ref, assigns (this channel's

@@ -1,6 +1,4 @@
-using Fenix.Protocol;
-
-namespace Fenix.AspNetCore.Channels;
+namespace Fenix;
 
 /// <summary>The answer of <see cref="Channel.HandleInAsync"/>: no reply, a reply, or stop (optionally after a reply).</summary>
 public readonly struct HandleInResult

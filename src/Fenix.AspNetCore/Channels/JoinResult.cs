@@ -1,4 +1,4 @@
-namespace Fenix.AspNetCore.Channels;
+namespace Fenix;
 
 /// <summary>The answer of <see cref="Channel.JoinAsync"/>: joined (optionally with a reply) or refused with a reply.</summary>
 public readonly struct JoinResult

@@ -1,5 +1,3 @@
-using Fenix.Protocol;
-
 namespace Fenix.AspNetCore.Channels;
 
 /// <summary>The fixed payloads of Phoenix's error replies and notices, built once.</summary>

@@ -1,6 +1,5 @@
-using Fenix.Protocol;
-
-namespace Fenix.AspNetCore.Channels;
+using Fenix.AspNetCore.Channels;
+namespace Fenix;
 
 /// <summary>
 /// The address of one client message, captured in <see cref="Channel.HandleInAsync"/> with

@@ -1,4 +1,4 @@
-namespace Fenix.AspNetCore.Channels;
+namespace Fenix;
 
 /// <summary>
 /// Why a channel stopped. Normal and shutdown reasons end it cleanly (the client gets <c>phx_close</c>);

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace Fenix.AspNetCore.Diagnostics;
 
 /// <summary>Fenix's instruments on the meter "Fenix" (names are stable; dashboards depend on them).</summary>
-public sealed class FenixMetrics : IDisposable
+internal sealed class FenixMetrics : IDisposable
 {
     public const string MeterName = "Fenix";
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Fenix.AspNetCore.Hosting;
+namespace Fenix;
 
 /// <summary>Returned by <c>AddFenix</c> to add features (presence, cluster adapters) to the same registration.</summary>
 public sealed class FenixBuilder(IServiceCollection services)

@@ -1,5 +1,5 @@
+using Fenix;
 using Fenix.AspNetCore.Hosting;
-using Fenix.AspNetCore.Sockets;
 using Fenix.AspNetCore.Transports.LongPoll;
 using Fenix.AspNetCore.Transports.WebSockets;
 using Microsoft.AspNetCore.Routing;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Fenix.Protocol;
 using Fenix.PubSub;
 
-namespace Fenix.AspNetCore.Hosting;
+namespace Fenix;
 
 /// <summary>Server-wide settings of Fenix (per-mount settings are in <see cref="SocketMountOptions"/>).</summary>
 public sealed class FenixOptions
@@ -26,10 +26,10 @@ public sealed class FenixOptions
     public int ReservedFileDescriptors { get; set; } = 512;
 
     /// <summary>
-    /// How far in the future a <see cref="Tokens.FenixToken"/>'s signing time may lie and still verify (default 5 s): nodes'
+    /// How far in the future a <see cref="FenixToken"/>'s signing time may lie and still verify (default 5 s): nodes'
     /// clocks differ a little, and a token signed on one node is often verified on another at once.
     /// </summary>
-    public TimeSpan TokenClockSkew { get; set; } = Tokens.FenixToken.DefaultClockSkew;
+    public TimeSpan TokenClockSkew { get; set; } = FenixToken.DefaultClockSkew;
 
     /// <summary>Clients whose request headers take longer than this are dropped (Kestrel's RequestHeadersTimeout).</summary>
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(15);

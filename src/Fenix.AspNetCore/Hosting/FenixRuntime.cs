@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Fenix.AspNetCore.Diagnostics;
 using Fenix.AspNetCore.Transports;
+using Fenix.PubSub;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +9,7 @@ namespace Fenix.AspNetCore.Hosting;
 
 /// <summary>The services every socket and channel of this server shares, gathered in one place.</summary>
 internal sealed class FenixRuntime(
-    PubSub.PubSub pubSub,
+    FenixPubSub pubSub,
     IOptions<FenixOptions> options,
     FenixMetrics metrics,
     ConnectionRegistry connections,
@@ -16,7 +17,7 @@ internal sealed class FenixRuntime(
     TimeProvider time,
     IServiceProvider services)
 {
-    public PubSub.PubSub PubSub { get; } = pubSub;
+    public FenixPubSub PubSub { get; } = pubSub;
 
     public FenixOptions Options { get; } = options.Value;
 

@@ -1,9 +1,10 @@
+using Fenix;
 using Fenix.AspNetCore.Broadcasting;
 using Fenix.AspNetCore.Diagnostics;
 using Fenix.AspNetCore.Hosting;
-using Fenix.AspNetCore.Tokens;
 using Fenix.AspNetCore.Transports;
 using Fenix.AspNetCore.Transports.LongPoll;
+using Fenix.PubSub;
 using Fenix.PubSub.Adapters;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -57,20 +58,20 @@ public static class FenixServiceCollectionExtensions
         services.TryAddSingleton<LongPollSessionRegistry>();
         services.TryAddSingleton<FenixRuntime>();
         services.TryAddSingleton<IFenixBroadcaster>(provider =>
-            new FenixBroadcaster(provider.GetRequiredService<Fenix.PubSub.PubSub>(), provider.GetRequiredService<IOptions<FenixOptions>>().Value.Json));
+            new FenixBroadcaster(provider.GetRequiredService<FenixPubSub>(), provider.GetRequiredService<IOptions<FenixOptions>>().Value.Json));
         services.AddHostedService<FenixHostedService>();
         services.AddHostedService(provider => provider.GetRequiredService<ConnectionRegistry>());
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, FenixKestrelLimits>();
         return builder;
     }
 
-    private static Fenix.PubSub.PubSub CreatePubSub(IServiceProvider provider)
+    private static FenixPubSub CreatePubSub(IServiceProvider provider)
     {
         var options = provider.GetRequiredService<IOptions<FenixOptions>>().Value;
         var nodeName = options.NodeName ?? $"{Environment.MachineName}-{Environment.ProcessId}";
         var adapter = options.AdapterFactory?.Invoke(provider, nodeName) ?? new InProcessAdapter(nodeName);
         var log = provider.GetRequiredService<ILoggerFactory>().CreateLogger("Fenix.PubSub");
-        var pubSub = new Fenix.PubSub.PubSub(adapter, (topic, exception) => log.DeliveryFailed(topic, exception));
+        var pubSub = new FenixPubSub(adapter, (topic, exception) => log.DeliveryFailed(topic, exception));
         pubSub.RegisterDecoder(new BroadcastMessageDecoder());
         return pubSub;
     }

@@ -1,5 +1,3 @@
-using Fenix.AspNetCore.Sockets;
-
 namespace Fenix.AspNetCore.Hosting;
 
 /// <summary>One mounted socket handler: its path, its handler instance and its options.</summary>

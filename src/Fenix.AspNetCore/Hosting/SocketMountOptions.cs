@@ -1,6 +1,4 @@
-using Fenix.AspNetCore.Transports;
-
-namespace Fenix.AspNetCore.Hosting;
+namespace Fenix;
 
 /// <summary>Settings of one socket mount (<c>MapFenixSocket&lt;T&gt;(path, options =&gt; ...)</c>).</summary>
 public sealed class SocketMountOptions

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Fenix.AspNetCore.Channels;
 using Fenix.Presence;
 
 namespace Fenix.AspNetCore.Presence;
@@ -11,8 +10,6 @@ namespace Fenix.AspNetCore.Presence;
 /// </summary>
 internal sealed class ChannelPresence(PresenceTracker tracker) : IPresence
 {
-    public PresenceTracker Tracker => tracker;
-
     public Task<string> TrackAsync(Channel channel, string key, object meta) =>
         tracker.TrackAsync(OwnerOf(channel), channel.Topic, key, meta);
 

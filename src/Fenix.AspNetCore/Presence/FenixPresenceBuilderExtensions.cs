@@ -1,8 +1,9 @@
 using System.Diagnostics.Metrics;
-using Fenix.AspNetCore.Hosting;
+using Fenix;
 using Fenix.AspNetCore.Presence;
 using Fenix.Presence;
 using Fenix.Presence.Diagnostics;
+using Fenix.PubSub;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -66,7 +67,7 @@ public static class FenixPresenceBuilderExtensions
     private static PresenceTracker CreateTracker(IServiceProvider provider)
     {
         var options = provider.GetRequiredService<IOptions<PresenceOptions>>().Value;
-        var pubSub = provider.GetRequiredService<Fenix.PubSub.PubSub>();
+        var pubSub = provider.GetRequiredService<FenixPubSub>();
         return new PresenceTracker(
             pubSub,
             options,

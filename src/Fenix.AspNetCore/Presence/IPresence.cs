@@ -1,8 +1,6 @@
 using System.Text.Json;
-using Fenix.AspNetCore.Channels;
-using Fenix.Presence;
 
-namespace Fenix.AspNetCore.Presence;
+namespace Fenix;
 
 /// <summary>
 /// Phoenix Presence for channels: inject it into a channel (or anywhere) after <c>AddFenix().AddPresence()</c>.
@@ -16,9 +14,6 @@ namespace Fenix.AspNetCore.Presence;
 /// </summary>
 public interface IPresence
 {
-    /// <summary>The node's tracker, for custom owners, shards and metrics.</summary>
-    PresenceTracker Tracker { get; }
-
     /// <summary>Tracks <paramref name="key"/> on the channel's topic for the channel; returns the meta's <c>phx_ref</c>.</summary>
     /// <exception cref="PresenceAlreadyTrackedException">The channel already tracks this key.</exception>
     /// <exception cref="ArgumentException">The meta does not serialize to a JSON object within the size limit.</exception>

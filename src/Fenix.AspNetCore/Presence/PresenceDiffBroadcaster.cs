@@ -2,7 +2,7 @@ using System.Text.Json;
 using Fenix.AspNetCore.Broadcasting;
 using Fenix.AspNetCore.Transports;
 using Fenix.Presence;
-using Fenix.Protocol;
+using Fenix.PubSub;
 
 namespace Fenix.AspNetCore.Presence;
 
@@ -11,7 +11,7 @@ namespace Fenix.AspNetCore.Presence;
 /// <c>[null,null,topic,"presence_diff",{"joins":{...},"leaves":{...}}]</c>: serialized once, then fastlaned and encoded
 /// once per serializer like any broadcast. Other nodes publish their own diffs from their replica of the tracker.
 /// </summary>
-internal sealed class PresenceDiffBroadcaster(PubSub.PubSub pubSub, JsonSerializerOptions json) : IPresenceDiffPublisher
+internal sealed class PresenceDiffBroadcaster(FenixPubSub pubSub, JsonSerializerOptions json) : IPresenceDiffPublisher
 {
     public void Publish(PresenceDiff diff)
     {

@@ -1,9 +1,8 @@
 using System.Reflection;
-using Fenix.AspNetCore.Channels;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Fenix.AspNetCore.Routing;
+namespace Fenix;
 
 /// <summary>
 /// One topic pattern mapped to a channel class: an exact topic (<c>"rooms:lobby"</c>) or a prefix ending in

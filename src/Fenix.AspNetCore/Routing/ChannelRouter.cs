@@ -1,9 +1,7 @@
-using Fenix.AspNetCore.Channels;
-
 namespace Fenix.AspNetCore.Routing;
 
 /// <summary>The channel routes of a socket, matched in declaration order (the first match wins).</summary>
-public sealed class ChannelRouter
+internal sealed class ChannelRouter
 {
     private readonly List<ChannelRoute> _routes = [];
 

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 
-namespace Fenix.AspNetCore.Sockets;
+namespace Fenix;
 
 /// <summary>
 /// Key/value state of a socket or a channel. A channel starts with the socket's assigns from connect and

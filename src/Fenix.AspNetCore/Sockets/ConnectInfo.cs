@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 
-namespace Fenix.AspNetCore.Sockets;
+namespace Fenix;
 
 /// <summary>
 /// What the connect request tells about the client, as Phoenix's connect_info does: peer address, URI,

@@ -2,7 +2,7 @@ using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Http;
 
-namespace Fenix.AspNetCore.Sockets;
+namespace Fenix;
 
 /// <summary>
 /// The connect parameters of a socket: every query parameter of the connect request (including <c>vsn</c>),

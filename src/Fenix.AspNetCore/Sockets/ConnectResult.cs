@@ -1,4 +1,4 @@
-namespace Fenix.AspNetCore.Sockets;
+namespace Fenix;
 
 /// <summary>The answer of <see cref="FenixSocket.ConnectAsync"/>: accept with assigns, or refuse with an HTTP status.</summary>
 public readonly struct ConnectResult

@@ -1,7 +1,6 @@
-using Fenix.AspNetCore.Channels;
 using Fenix.AspNetCore.Routing;
 
-namespace Fenix.AspNetCore.Sockets;
+namespace Fenix;
 
 /// <summary>
 /// The base of a socket handler: declares channel routes (in the constructor) and authenticates connections.
@@ -22,7 +21,7 @@ namespace Fenix.AspNetCore.Sockets;
 /// </example>
 public abstract class FenixSocket
 {
-    public ChannelRouter Router { get; } = new();
+    internal ChannelRouter Router { get; } = new();
 
     /// <summary>Authenticates a connection. The default accepts everyone with empty assigns.</summary>
     public virtual ValueTask<ConnectResult> ConnectAsync(ConnectParams parameters, ConnectInfo connectInfo) =>
@@ -30,7 +29,7 @@ public abstract class FenixSocket
 
     /// <summary>
     /// Names the connection so that every socket of, say, one user can be disconnected at once
-    /// (<see cref="Broadcasting.IFenixBroadcaster.Disconnect"/>). Null (the default) means anonymous.
+    /// (<see cref="IFenixBroadcaster.Disconnect"/>). Null (the default) means anonymous.
     /// </summary>
     public virtual string? Id(Assigns assigns) => null;
 

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 
-namespace Fenix.AspNetCore.Tokens;
+namespace Fenix;
 
 /// <summary>
 /// Signed, time-stamped tokens to hand to clients (typically passed back as the <c>token</c> connect parameter),

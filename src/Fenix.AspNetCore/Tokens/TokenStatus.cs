@@ -1,4 +1,4 @@
-namespace Fenix.AspNetCore.Tokens;
+namespace Fenix;
 
 /// <summary>The outcome of verifying a token.</summary>
 public enum TokenStatus

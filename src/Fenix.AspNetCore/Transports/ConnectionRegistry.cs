@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Fenix.AspNetCore.Diagnostics;
-using Fenix.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

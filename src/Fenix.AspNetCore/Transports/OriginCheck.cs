@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace Fenix.AspNetCore.Transports;
+namespace Fenix;
 
 /// <summary>
 /// Which browser origins may open a socket (Phoenix's check_origin). Requests without an <c>Origin</c> header

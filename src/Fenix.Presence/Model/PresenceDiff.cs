@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Fenix.Presence;
 
-namespace Fenix.Presence;
+namespace Fenix;
 
 /// <summary>
 /// The payload of a <c>presence_diff</c> on <see cref="Topic"/>: <c>{"joins": {...}, "leaves": {...}}</c>, both keys always

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Fenix.Presence;
 
-namespace Fenix.Presence;
+namespace Fenix;
 
 /// <summary>
 /// The presence of one key: <c>{"metas": [meta, ...], ...extras}</c>. There is one meta per owner tracking the key

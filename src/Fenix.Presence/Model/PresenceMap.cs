@@ -2,9 +2,10 @@ using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Fenix.Presence;
 using Fenix.Presence.Tracker;
 
-namespace Fenix.Presence;
+namespace Fenix;
 
 /// <summary>
 /// Presences grouped by key: <c>{"&lt;key&gt;": {"metas": [...]}, ...}</c>, the payload of <c>presence_state</c> and the two

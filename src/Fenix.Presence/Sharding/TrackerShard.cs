@@ -26,7 +26,7 @@ public sealed partial class TrackerShard : IAsyncDisposable
     private static long s_lastVsn;
 
     private readonly Channel<ShardMail> _mailbox;
-    private readonly PubSub.PubSub _pubSub;
+    private readonly FenixPubSub _pubSub;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly PresenceMetrics? _metrics;
@@ -77,7 +77,7 @@ public sealed partial class TrackerShard : IAsyncDisposable
     /// <param name="metrics">Optional instruments.</param>
     public TrackerShard(
         string name,
-        PubSub.PubSub pubSub,
+        FenixPubSub pubSub,
         TrackerShardOptions? options = null,
         ITrackerShardObserver? observer = null,
         TimeProvider? time = null,

@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using Fenix.AspNetCore.Hosting;
+using Fenix;
 using Fenix.PubSub.RabbitMQ;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;

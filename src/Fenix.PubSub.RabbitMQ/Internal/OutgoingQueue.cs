@@ -8,7 +8,7 @@ namespace Fenix.PubSub.RabbitMQ.Internal;
 /// </summary>
 internal sealed class OutgoingQueue(long maxBytes)
 {
-    private readonly Channel<OutgoingMessage> _channel = Channel.CreateUnbounded<OutgoingMessage>(
+    private readonly Channel<OutgoingMessage> _channel = System.Threading.Channels.Channel.CreateUnbounded<OutgoingMessage>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
 
     /// <summary>The summed <see cref="OutgoingMessage.Cost"/> of queued messages; reserved before a write, released after a read.</summary>

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Fenix.Protocol;
 using Fenix.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;

@@ -1,7 +1,4 @@
 using System.Collections.Concurrent;
-using Fenix.AspNetCore.Channels;
-using Fenix.AspNetCore.Sockets;
-using Fenix.Protocol;
 
 namespace Fenix.AspNetCore.Tests.Channels;
 
@@ -52,7 +49,7 @@ public sealed class RoomChannel : Channel
         Intercept("new_msg");
     }
 
-    public override ValueTask<JoinResult> JoinAsync(string topic, Payload payload, ChannelSocket socket)
+    public override ValueTask<JoinResult> JoinAsync(Payload payload)
     {
         payload.TryGetString("user", out var user);
         Send(new AfterJoin(user));
@@ -78,7 +75,7 @@ public sealed class RoomChannel : Channel
         return ValueTask.CompletedTask;
     }
 
-    public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload, ChannelSocket socket)
+    public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload)
     {
         _probe.Events.Enqueue($"in:{@event}");
         switch (@event)
@@ -96,7 +93,7 @@ public sealed class RoomChannel : Channel
             case "stop_error":
                 return HandleInResult.Stop(TerminateReason.Error("custom_error"));
             case "later":
-                var reply = socket.CaptureReply();
+                var reply = Socket.CaptureReply();
                 _ = Task.Run(async () =>
                 {
                     await Task.Delay(20);
@@ -107,10 +104,10 @@ public sealed class RoomChannel : Channel
                 SendAfter("tick", TimeSpan.FromMilliseconds(30));
                 return HandleInResult.NoReply;
             case "assign":
-                socket.Assigns["mine"] = payload.Json.GetProperty("value").GetString();
-                return HandleInResult.Ok(new { value = socket.Assigns["mine"] });
+                Socket.Assigns["mine"] = payload.Json.GetProperty("value").GetString();
+                return HandleInResult.Ok(new { value = Socket.Assigns["mine"] });
             case "read_assigns":
-                return HandleInResult.Ok(new { mine = socket.Assigns["mine"], flavor = socket.Assigns["flavor"], user_id = socket.Assigns["user_id"] });
+                return HandleInResult.Ok(new { mine = Socket.Assigns["mine"], flavor = Socket.Assigns["flavor"], user_id = Socket.Assigns["user_id"] });
             case "subscribe":
                 Subscribe(payload.Json.GetProperty("topic").GetString()!);
                 return HandleInResult.Ok();
@@ -124,12 +121,12 @@ public sealed class RoomChannel : Channel
         }
     }
 
-    public override ValueTask HandleOutAsync(string @event, Payload payload, ChannelSocket socket)
+    public override ValueTask HandleOutAsync(string @event, Payload payload)
     {
         var body = payload.TryGetString("body", out var text) ? text : null;
         if (body != "filtered")
         {
-            Push(@event, new { body, transport = socket.Transport });
+            Push(@event, new { body, transport = Socket.Transport });
         }
 
         return ValueTask.CompletedTask;
@@ -149,7 +146,7 @@ public sealed class RoomChannel : Channel
 /// <summary>The upstream fixture's custom channel: join outcomes chosen by the topic.</summary>
 public sealed class CustomChannel : Channel
 {
-    public override ValueTask<JoinResult> JoinAsync(string topic, Payload payload, ChannelSocket socket) => topic switch
+    public override ValueTask<JoinResult> JoinAsync(Payload payload) => Topic switch
     {
         "custom:ignore" => JoinResult.Error(new { action = "ignore" }),
         "custom:error" => throw new InvalidOperationException("join failed"),
@@ -157,7 +154,7 @@ public sealed class CustomChannel : Channel
         _ => JoinResult.Ok(new { action = "ok" }),
     };
 
-    public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload, ChannelSocket socket) =>
+    public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload) =>
         @event == "close" ? HandleInResult.Stop(TerminateReason.Shutdown) : HandleInResult.NoReply;
 
     private JoinResult JoinInline()

@@ -1,7 +1,4 @@
 using System.Text.Json;
-using Fenix.AspNetCore.Presence;
-using Fenix.Presence;
-using Fenix.Protocol;
 using Fenix.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;

@@ -1,6 +1,4 @@
-using Fenix.AspNetCore.Presence;
 using Fenix.Presence;
-using Fenix.Protocol;
 using Fenix.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -35,13 +33,13 @@ public sealed class PresenceRegistrationTests
             options.PoolSize = 3;
             options.CoalesceDiffs("presence:*", TimeSpan.FromHours(1));
         }));
-        var presence = host.Services.GetRequiredService<IPresence>();
+        var tracker = host.Services.GetRequiredService<PresenceTracker>();
         var ann = host.Socket<PresenceTestSocket>();
         await ann.JoinOkAsync(Topic, new { user = "ann" });
 
         await ann.AssertPushAsync(PhoenixEvents.PresenceState);
         await ann.RefutePushAsync(PhoenixEvents.PresenceDiff);
-        Assert.Equal(3, presence.Tracker.Shards.Count);
+        Assert.Equal(3, tracker.Shards.Count);
     }
 
     [Fact]

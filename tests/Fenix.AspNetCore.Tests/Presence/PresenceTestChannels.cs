@@ -1,9 +1,3 @@
-using Fenix.AspNetCore.Channels;
-using Fenix.AspNetCore.Presence;
-using Fenix.AspNetCore.Sockets;
-using Fenix.Presence;
-using Fenix.Protocol;
-
 namespace Fenix.AspNetCore.Tests.Presence;
 
 public sealed class PresenceTestSocket : FenixSocket
@@ -14,7 +8,7 @@ public sealed class PresenceTestSocket : FenixSocket
 /// <summary>A room in the Phoenix style: after join it tracks the user and pushes presence_state.</summary>
 public sealed class PresenceRoomChannel(IPresence presence) : Channel
 {
-    public override ValueTask<JoinResult> JoinAsync(string topic, Payload payload, ChannelSocket socket)
+    public override ValueTask<JoinResult> JoinAsync(Payload payload)
     {
         payload.TryGetString("user", out var user);
         Send(new AfterJoin(user));
@@ -31,9 +25,9 @@ public sealed class PresenceRoomChannel(IPresence presence) : Channel
         }
     }
 
-    public override async ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload, ChannelSocket socket)
+    public override async ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload)
     {
-        var user = socket.Assigns.Get<string>("user")!;
+        var user = Socket.Assigns.Get<string>("user")!;
         switch (@event)
         {
             case "status" when payload.TryGetString("status", out var status):

@@ -1,4 +1,3 @@
-using Fenix.AspNetCore.Sockets;
 using Xunit;
 
 namespace Fenix.AspNetCore.Tests.Units;

@@ -1,4 +1,3 @@
-using Fenix.AspNetCore.Channels;
 using Fenix.AspNetCore.Routing;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;

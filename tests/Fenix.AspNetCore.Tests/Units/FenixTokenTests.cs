@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Fenix.AspNetCore.Tokens;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -268,7 +267,7 @@ public sealed partial class FenixTokenTests
         var tokens = provider.GetRequiredService<FenixToken>();
 
         Assert.Equal(TimeSpan.FromSeconds(30), tokens.ClockSkew);
-        Assert.Equal(TimeSpan.FromSeconds(30), provider.GetRequiredService<IOptions<Hosting.FenixOptions>>().Value.TokenClockSkew);
+        Assert.Equal(TimeSpan.FromSeconds(30), provider.GetRequiredService<IOptions<FenixOptions>>().Value.TokenClockSkew);
     }
 
     [Fact]

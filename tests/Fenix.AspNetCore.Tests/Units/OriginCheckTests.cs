@@ -1,4 +1,3 @@
-using Fenix.AspNetCore.Transports;
 using Microsoft.AspNetCore.Http;
 using Xunit;
 

@@ -1,6 +1,4 @@
-using Fenix.AspNetCore.Channels;
-using Fenix.Protocol;
-using ServerChannel = Fenix.AspNetCore.Channels.Channel;
+using ServerChannel = Fenix.Channel;
 
 namespace Fenix.Client.Tests.Integration;
 
@@ -16,13 +14,13 @@ internal sealed class PresenceChannel : ServerChannel
                             {"device":"laptop","phx_ref":"F8Qz2Bbb9w8AAAAU","phx_ref_prev":"F8Qz1zzz9w8AAAAS"}]}}
         """;
 
-    public override ValueTask<JoinResult> JoinAsync(string topic, Payload payload, ChannelSocket socket)
+    public override ValueTask<JoinResult> JoinAsync(Payload payload)
     {
         Push(PhoenixEvents.PresenceState, Payload.ParseUtf8Json(System.Text.Encoding.UTF8.GetBytes(State)));
         return JoinResult.Ok();
     }
 
-    public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload, ChannelSocket socket)
+    public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload)
     {
         Broadcast(PhoenixEvents.PresenceDiff, payload);
         return HandleInResult.Ok();

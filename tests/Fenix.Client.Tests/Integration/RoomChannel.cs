@@ -1,6 +1,4 @@
-using Fenix.AspNetCore.Channels;
-using Fenix.Protocol;
-using ServerChannel = Fenix.AspNetCore.Channels.Channel;
+using ServerChannel = Fenix.Channel;
 
 namespace Fenix.Client.Tests.Integration;
 
@@ -10,15 +8,15 @@ namespace Fenix.Client.Tests.Integration;
 /// </summary>
 internal sealed class RoomChannel(ServerProbe probe) : ServerChannel
 {
-    public override ValueTask<JoinResult> JoinAsync(string topic, Payload payload, ChannelSocket socket)
+    public override ValueTask<JoinResult> JoinAsync(Payload payload)
     {
         probe.Joined();
         return payload.IsJsonObject && payload.Json.TryGetProperty("refuse", out _)
             ? JoinResult.Error(new { reason = "unauthorized" })
-            : JoinResult.Ok(new { topic, user = socket.Assigns.Get<string>("user") });
+            : JoinResult.Ok(new { topic = Topic, user = Socket.Assigns.Get<string>("user") });
     }
 
-    public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload, ChannelSocket socket)
+    public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload)
     {
         switch (@event)
         {
@@ -43,7 +41,7 @@ internal sealed class RoomChannel(ServerProbe probe) : ServerChannel
             case "crash":
                 throw new InvalidOperationException("crash requested by the test");
             case "whoami":
-                return HandleInResult.Ok(new { auth_token = socket.ConnectInfo.AuthToken });
+                return HandleInResult.Ok(new { auth_token = Socket.ConnectInfo.AuthToken });
             case "silent":
                 return HandleInResult.NoReply;
             default:

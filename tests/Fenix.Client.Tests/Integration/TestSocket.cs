@@ -1,5 +1,3 @@
-using Fenix.AspNetCore.Sockets;
-
 namespace Fenix.Client.Tests.Integration;
 
 /// <summary>Accepts every connection except <c>?reject=true</c>; the <c>user</c> param becomes an assign.</summary>

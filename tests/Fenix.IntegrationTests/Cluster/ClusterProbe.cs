@@ -1,5 +1,5 @@
 using Fenix.AspNetCore.Broadcasting;
-using Fenix.Protocol;
+using Fenix.PubSub;
 using Fenix.PubSub.RabbitMQ;
 using Fenix.Testing.RabbitMQ;
 
@@ -8,20 +8,20 @@ namespace Fenix.IntegrationTests.Cluster;
 /// <summary>A bare PubSub node inside the test process, joined to a Chat cluster: it broadcasts as a server would.</summary>
 public sealed class ClusterProbe : IAsyncDisposable
 {
-    private ClusterProbe(PubSub.PubSub pubSub, RabbitMqAdapter adapter)
+    private ClusterProbe(FenixPubSub pubSub, RabbitMqAdapter adapter)
     {
         PubSub = pubSub;
         Adapter = adapter;
     }
 
-    public PubSub.PubSub PubSub { get; }
+    public FenixPubSub PubSub { get; }
 
     public RabbitMqAdapter Adapter { get; }
 
     public static async Task<ClusterProbe> StartAsync(string prefix, string nodeName)
     {
         var adapter = new RabbitMqAdapter(nodeName, new RabbitMqAdapterOptions { Uri = RabbitMqBroker.Uri, Prefix = prefix });
-        var pubSub = new PubSub.PubSub(adapter);
+        var pubSub = new FenixPubSub(adapter);
         pubSub.RegisterDecoder(new BroadcastMessageDecoder());
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await pubSub.StartAsync(timeout.Token);

@@ -1,7 +1,4 @@
 using System.Security.Claims;
-using Fenix.AspNetCore.Channels;
-using Fenix.AspNetCore.Sockets;
-using Fenix.Protocol;
 
 namespace Fenix.IntegrationTests.Infrastructure;
 
@@ -25,11 +22,11 @@ public sealed class AuthenticatedSocket : FenixSocket
 /// <summary>Answers who the socket's user is, from the claims principal.</summary>
 public sealed class WhoAmIChannel : Channel
 {
-    public override ValueTask<JoinResult> JoinAsync(string topic, Payload payload, ChannelSocket socket) =>
+    public override ValueTask<JoinResult> JoinAsync(Payload payload) =>
         JoinResult.Ok(new
         {
-            name = socket.User.Identity?.Name,
-            assigned = socket.Assigns["name"],
-            roles = socket.User.FindAll(ClaimTypes.Role).Select(c => c.Value).ToArray(),
+            name = Socket.User.Identity?.Name,
+            assigned = Socket.Assigns["name"],
+            roles = Socket.User.FindAll(ClaimTypes.Role).Select(c => c.Value).ToArray(),
         });
 }

@@ -1,7 +1,3 @@
-using Fenix.AspNetCore.Channels;
-using Fenix.AspNetCore.Sockets;
-using Fenix.Protocol;
-
 namespace Fenix.IntegrationTests.Infrastructure;
 
 /// <summary>The socket of the upstream integration fixture (protocol.md §10).</summary>
@@ -83,7 +79,7 @@ public sealed class FixtureRoomChannel : Channel
         Intercept("new_msg");
     }
 
-    public override ValueTask<JoinResult> JoinAsync(string topic, Payload payload, ChannelSocket socket)
+    public override ValueTask<JoinResult> JoinAsync(Payload payload)
     {
         Send(payload.TryGetString("user", out var user) ? user : (object)false);
         return JoinResult.Ok();
@@ -114,7 +110,7 @@ public sealed class FixtureRoomChannel : Channel
         return ValueTask.CompletedTask;
     }
 
-    public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload, ChannelSocket socket)
+    public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload)
     {
         switch (@event)
         {
@@ -135,10 +131,10 @@ public sealed class FixtureRoomChannel : Channel
         }
     }
 
-    public override ValueTask HandleOutAsync(string @event, Payload payload, ChannelSocket socket)
+    public override ValueTask HandleOutAsync(string @event, Payload payload)
     {
         payload.TryGetString("body", out var body);
-        Push(@event, new { body, transport = socket.Transport });
+        Push(@event, new { body, transport = Socket.Transport });
         return ValueTask.CompletedTask;
     }
 
@@ -159,7 +155,7 @@ public sealed class FixtureRoomChannel : Channel
 /// <summary>The upstream fixture's custom channel: join outcome by topic; <c>close</c> stops normally.</summary>
 public sealed class FixtureCustomChannel : Channel
 {
-    public override ValueTask<JoinResult> JoinAsync(string topic, Payload payload, ChannelSocket socket) =>
+    public override ValueTask<JoinResult> JoinAsync(Payload payload) =>
         payload.TryGetString("action", out var action) ? action switch
         {
             "ignore" => JoinResult.Error(new { action = "ignore" }),
@@ -168,6 +164,6 @@ public sealed class FixtureCustomChannel : Channel
         }
         : JoinResult.Ok(new { action = "ok" });
 
-    public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload, ChannelSocket socket) =>
+    public override ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload) =>
         @event == "close" ? HandleInResult.Stop(TerminateReason.Shutdown) : HandleInResult.NoReply;
 }

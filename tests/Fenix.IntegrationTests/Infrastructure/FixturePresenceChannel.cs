@@ -1,7 +1,3 @@
-using Fenix.AspNetCore.Channels;
-using Fenix.AspNetCore.Presence;
-using Fenix.Protocol;
-
 namespace Fenix.IntegrationTests.Infrastructure;
 
 /// <summary>
@@ -12,7 +8,7 @@ public sealed class FixturePresenceChannel(IPresence presence) : Channel
 {
     private string _name = "";
 
-    public override ValueTask<JoinResult> JoinAsync(string topic, Payload payload, ChannelSocket socket)
+    public override ValueTask<JoinResult> JoinAsync(Payload payload)
     {
         _name = payload.TryGetString("name", out var name) ? name : "anonymous";
         Send(this);
@@ -25,7 +21,7 @@ public sealed class FixturePresenceChannel(IPresence presence) : Channel
         Push(PhoenixEvents.PresenceState, await presence.ListAsync(this));
     }
 
-    public override async ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload, ChannelSocket socket)
+    public override async ValueTask<HandleInResult> HandleInAsync(string @event, Payload payload)
     {
         switch (@event)
         {

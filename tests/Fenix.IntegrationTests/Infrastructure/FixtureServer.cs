@@ -1,8 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Security.Claims;
-using Fenix.AspNetCore.Broadcasting;
-using Fenix.AspNetCore.Transports;
 using Fenix.Testing;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;

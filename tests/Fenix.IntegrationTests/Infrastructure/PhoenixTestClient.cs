@@ -89,7 +89,7 @@ public sealed class PhoenixTestClient : IAsyncDisposable
     public async Task<string> SendBinaryAsync(string topic, string @event, byte[] payload, string? joinRef)
     {
         var @ref = NextRef();
-        await Socket.SendBinaryAsync(V2BinaryCodec.EncodeClientPush(new Fenix.Protocol.Message(joinRef, @ref, topic, @event, Fenix.Protocol.Payload.Binary(payload))));
+        await Socket.SendBinaryAsync(V2BinaryCodec.EncodeClientPush(new Fenix.Protocol.Message(joinRef, @ref, topic, @event, Fenix.Payload.Binary(payload))));
         return @ref;
     }
 

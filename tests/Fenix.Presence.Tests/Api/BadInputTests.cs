@@ -1,4 +1,5 @@
 using Fenix.Presence.Tests.Support;
+using Fenix.PubSub;
 using Xunit;
 
 namespace Fenix.Presence.Tests.Api;
@@ -12,7 +13,7 @@ public sealed class BadInputTests : IAsyncLifetime
 
     public BadInputTests()
     {
-        _presence = new PresenceTracker(new PubSub.PubSub(), new PresenceOptions { MaxMetaBytes = 256 }, _diffs);
+        _presence = new PresenceTracker(new FenixPubSub(), new PresenceOptions { MaxMetaBytes = 256 }, _diffs);
         _owner = _presence.CreateOwner("1", CancellationToken.None);
     }
 

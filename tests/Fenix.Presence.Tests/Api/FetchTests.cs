@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Fenix.Presence.Tests.Support;
+using Fenix.PubSub;
 using Microsoft.Extensions.Logging;
 using Xunit;
 
@@ -13,7 +14,7 @@ public sealed class FetchTests
     {
         var diffs = new RecordingPublisher();
         var fetcher = new UserFetcher();
-        await using var presence = new PresenceTracker(new PubSub.PubSub(), new PresenceOptions(), diffs, fetcher);
+        await using var presence = new PresenceTracker(new FenixPubSub(), new PresenceOptions(), diffs, fetcher);
         var owner = presence.CreateOwner("1", CancellationToken.None);
 
         await presence.TrackAsync(owner, "room:1", "carol", new { device = "phone" });
@@ -49,7 +50,7 @@ public sealed class FetchTests
                 return ValueTask.CompletedTask;
             },
         };
-        await using var presence = new PresenceTracker(new PubSub.PubSub(), options);
+        await using var presence = new PresenceTracker(new FenixPubSub(), options);
 
         await presence.TrackAsync("room:9", "dave", new { });
 
@@ -61,7 +62,7 @@ public sealed class FetchTests
     {
         var diffs = new RecordingPublisher();
         var fetcher = new UserFetcher { Delay = key => key == "u0" ? TimeSpan.FromMilliseconds(300) : TimeSpan.Zero };
-        await using var presence = new PresenceTracker(new PubSub.PubSub(), new PresenceOptions(), diffs, fetcher);
+        await using var presence = new PresenceTracker(new FenixPubSub(), new PresenceOptions(), diffs, fetcher);
         var owner = presence.CreateOwner("1", CancellationToken.None);
 
         for (var i = 0; i < 10; i++)
@@ -83,7 +84,7 @@ public sealed class FetchTests
         var diffs = new RecordingPublisher();
         var log = new ListLogger();
         var fetcher = new UserFetcher { Fail = true };
-        await using var presence = new PresenceTracker(new PubSub.PubSub(), new PresenceOptions(), diffs, fetcher, loggerFactory: log);
+        await using var presence = new PresenceTracker(new FenixPubSub(), new PresenceOptions(), diffs, fetcher, loggerFactory: log);
 
         await presence.TrackAsync("room:1", "erin", new { });
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Fenix.Presence.Tests.Support;
+using Fenix.PubSub;
 using Xunit;
 
 namespace Fenix.Presence.Tests.Api;
@@ -7,7 +8,7 @@ namespace Fenix.Presence.Tests.Api;
 /// <summary>The Presence API on one node (§7.1–7.3, §10.5 #60).</summary>
 public sealed class PresenceTrackerTests : IAsyncLifetime
 {
-    private readonly PubSub.PubSub _pubSub = new();
+    private readonly FenixPubSub _pubSub = new();
     private readonly RecordingPublisher _diffs = new();
     private readonly PresenceTracker _presence;
     private readonly CancellationTokenSource _channel1 = new();

@@ -133,7 +133,7 @@ public sealed class TrackerMessageCodecTests
     [Fact]
     public void The_decoder_is_found_by_pubsub_under_the_message_codec()
     {
-        var pubSub = new PubSub.PubSub();
+        var pubSub = new FenixPubSub();
         var inbox = new List<object>();
         pubSub.RegisterDecoder(new TrackerMessageDecoder());
         pubSub.Subscribe("phx_presence:x", new Collect(inbox));

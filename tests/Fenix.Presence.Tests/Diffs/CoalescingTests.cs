@@ -1,5 +1,6 @@
 using Fenix.Presence.Tests.Support;
 using Fenix.Presence.Tests.Tracker;
+using Fenix.PubSub;
 using Xunit;
 
 namespace Fenix.Presence.Tests.Diffs;
@@ -16,7 +17,7 @@ public sealed class CoalescingTests : IAsyncLifetime
     public CoalescingTests()
     {
         var options = new PresenceOptions().CoalesceDiffs("rooms:*", Window).CoalesceDiffs("exact:topic", Window);
-        _presence = new PresenceTracker(new PubSub.PubSub(), options, _diffs, time: _time);
+        _presence = new PresenceTracker(new FenixPubSub(), options, _diffs, time: _time);
     }
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;

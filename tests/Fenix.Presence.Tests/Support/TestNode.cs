@@ -1,12 +1,13 @@
 using Fenix.Presence.Sharding;
 using Fenix.Presence.Tracker;
+using Fenix.PubSub;
 
 namespace Fenix.Presence.Tests.Support;
 
 /// <summary>One node of a test cluster: a PubSub on a <see cref="TestCluster"/> adapter and a presence tracker with a recording publisher.</summary>
 internal sealed class TestNode : IAsyncDisposable
 {
-    private TestNode(string name, TestAdapter adapter, PubSub.PubSub pubSub, PresenceTracker presence, RecordingPublisher diffs)
+    private TestNode(string name, TestAdapter adapter, FenixPubSub pubSub, PresenceTracker presence, RecordingPublisher diffs)
     {
         Name = name;
         Adapter = adapter;
@@ -19,7 +20,7 @@ internal sealed class TestNode : IAsyncDisposable
 
     public TestAdapter Adapter { get; }
 
-    public PubSub.PubSub PubSub { get; }
+    public FenixPubSub PubSub { get; }
 
     public PresenceTracker Presence { get; }
 
@@ -34,7 +35,7 @@ internal sealed class TestNode : IAsyncDisposable
     {
         var adapter = cluster.Connect(name);
         var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var pubSub = new PubSub.PubSub(adapter, (topic, e) => errors.Enqueue($"{topic}: {e}"));
+        var pubSub = new FenixPubSub(adapter, (topic, e) => errors.Enqueue($"{topic}: {e}"));
         await pubSub.StartAsync();
         var options = TestOptions();
         configure?.Invoke(options);

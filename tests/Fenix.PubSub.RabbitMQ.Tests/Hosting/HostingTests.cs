@@ -13,7 +13,7 @@ public sealed class HostingTests
     public async Task The_configuration_keys_name_the_broker_and_the_node()
     {
         await using var app = Build(["--Fenix:RabbitMQ", "amqp://guest:guest@127.0.0.1:5672/", "--Fenix:Node", "chat7"], fenix => fenix.AddRabbitMQ());
-        var adapter = Assert.IsType<RabbitMqAdapter>(app.Services.GetRequiredService<PubSub>().Adapter);
+        var adapter = Assert.IsType<RabbitMqAdapter>(app.Services.GetRequiredService<FenixPubSub>().Adapter);
         Assert.Equal("chat7", adapter.NodeName);
         Assert.Equal(new Uri("amqp://guest:guest@127.0.0.1:5672/"), adapter.Options.Uri);
         Assert.Equal("fenix", adapter.Options.Prefix);
@@ -25,7 +25,7 @@ public sealed class HostingTests
         await using var app = Build(
             ["--Fenix:RabbitMQ:Uri", "amqp://127.0.0.1:5672/", "--Fenix:RabbitMQ:Prefix", "blue", "--Fenix:RabbitMQ:UnbindDelay", "00:00:01"],
             fenix => fenix.AddRabbitMQ(o => o.PrefetchCount = 64));
-        var adapter = Assert.IsType<RabbitMqAdapter>(app.Services.GetRequiredService<PubSub>().Adapter);
+        var adapter = Assert.IsType<RabbitMqAdapter>(app.Services.GetRequiredService<FenixPubSub>().Adapter);
         Assert.Equal(("blue", TimeSpan.FromSeconds(1), (ushort)64), (adapter.Options.Prefix, adapter.Options.UnbindDelay, adapter.Options.PrefetchCount));
     }
 
@@ -33,7 +33,7 @@ public sealed class HostingTests
     public async Task Without_the_key_the_server_stays_a_single_node()
     {
         await using var app = Build([], fenix => fenix.AddRabbitMQ());
-        Assert.IsType<InProcessAdapter>(app.Services.GetRequiredService<PubSub>().Adapter);
+        Assert.IsType<InProcessAdapter>(app.Services.GetRequiredService<FenixPubSub>().Adapter);
     }
 
     [Fact]
@@ -42,18 +42,18 @@ public sealed class HostingTests
         var builder = WebApplication.CreateBuilder(["--Fenix:RabbitMQ", "amqp://other-host/", "--Fenix:Node", "n1"]);
         builder.Services.AddFenix(o => o.UseRabbitMQ(RabbitMqBroker.Uri.ToString(), r => r.Prefix = "code")).AddRabbitMQ();
         await using var app = builder.Build();
-        var adapter = Assert.IsType<RabbitMqAdapter>(app.Services.GetRequiredService<PubSub>().Adapter);
+        var adapter = Assert.IsType<RabbitMqAdapter>(app.Services.GetRequiredService<FenixPubSub>().Adapter);
         Assert.Equal(("code", RabbitMqBroker.Uri), (adapter.Options.Prefix, adapter.Options.Uri));
     }
 
     [Fact]
     public void A_bad_uri_fails_at_configuration_time_with_a_helpful_message()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => new Fenix.AspNetCore.Hosting.FenixOptions().UseRabbitMQ("http://127.0.0.1/"));
+        var error = Assert.Throws<InvalidOperationException>(() => new Fenix.FenixOptions().UseRabbitMQ("http://127.0.0.1/"));
         Assert.Contains("amqp://", error.Message, StringComparison.Ordinal);
     }
 
-    private static WebApplication Build(string[] args, Action<Fenix.AspNetCore.Hosting.FenixBuilder> configure)
+    private static WebApplication Build(string[] args, Action<Fenix.FenixBuilder> configure)
     {
         var builder = WebApplication.CreateBuilder(args);
         configure(builder.Services.AddFenix());

@@ -1,7 +1,4 @@
 using Demo.Dispatch;
-using Fenix.AspNetCore.Broadcasting;
-using Fenix.AspNetCore.Presence;
-using Fenix.Protocol;
 using Fenix.Samples.Tests.Support;
 using Fenix.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,4 @@
 using Demo.Pointing;
-using Fenix.AspNetCore.Presence;
-using Fenix.Protocol;
 using Fenix.Samples.Tests.Support;
 using Fenix.Testing;
 using Microsoft.Extensions.DependencyInjection;

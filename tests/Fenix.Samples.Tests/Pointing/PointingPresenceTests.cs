@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Demo.Pointing;
-using Fenix.Presence;
-using Fenix.Protocol;
 using Xunit;
 
 namespace Fenix.Samples.Tests.Pointing;

@@ -1,5 +1,4 @@
 using Demo;
-using Fenix.AspNetCore.Presence;
 using Fenix.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

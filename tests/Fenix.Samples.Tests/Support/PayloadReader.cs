@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Fenix.Protocol;
 
 namespace Fenix.Samples.Tests.Support;
 

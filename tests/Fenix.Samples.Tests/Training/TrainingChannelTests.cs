@@ -1,5 +1,4 @@
 using Demo.Training;
-using Fenix.Protocol;
 using Fenix.Samples.Tests.Support;
 using Fenix.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -9,7 +9,7 @@ namespace Fenix.AspNetCore.Transports.LongPoll;
 /// <summary>
 /// Serves long-poll requests whose session lives on another node, so that a cluster needs no sticky sessions
 /// (protocol.md §5.2). The node that got the request (requester) sends it to the owner's node with
-/// <see cref="PubSub.PubSub.DirectBroadcast"/>; the owner acknowledges at once if it has the session, runs the poll or
+/// <see cref="FenixPubSub.DirectBroadcast"/>; the owner acknowledges at once if it has the session, runs the poll or
 /// publish on it, and sends the result back. No acknowledgement within <see cref="AcknowledgeTimeout"/> (Phoenix's
 /// <c>pubsub_timeout_ms</c>) means "no session", as for an unknown token.
 /// </summary>
@@ -26,7 +26,7 @@ internal sealed class LongPollForwarder : ISubscriber
     /// <summary>How long the requester waits for the owner to acknowledge (Phoenix's default <c>pubsub_timeout_ms</c>).</summary>
     public static readonly TimeSpan AcknowledgeTimeout = TimeSpan.FromSeconds(2);
 
-    private readonly PubSub.PubSub _pubSub;
+    private readonly FenixPubSub _pubSub;
     private readonly LongPollSessionRegistry _sessions;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
@@ -40,7 +40,7 @@ internal sealed class LongPollForwarder : ISubscriber
     /// <summary>0 until the node listens on <see cref="Topic"/>, then 1.</summary>
     private int _listening;
 
-    public LongPollForwarder(PubSub.PubSub pubSub, LongPollSessionRegistry sessions, TimeProvider time, ILogger log)
+    public LongPollForwarder(FenixPubSub pubSub, LongPollSessionRegistry sessions, TimeProvider time, ILogger log)
     {
         _pubSub = pubSub;
         _sessions = sessions;

@@ -1,5 +1,4 @@
 using System.Buffers;
-using Fenix.AspNetCore.Channels;
 using Fenix.AspNetCore.Diagnostics;
 using Fenix.AspNetCore.Hosting;
 using Fenix.AspNetCore.Sockets;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using Fenix.AspNetCore.Tokens;
+using Fenix.PubSub;
 using Microsoft.Extensions.Logging;
 
 namespace Fenix.AspNetCore.Transports.LongPoll;
@@ -16,7 +16,7 @@ internal sealed class LongPollSessionRegistry
     private readonly ConcurrentDictionary<string, LongPollSession> _sessions = new(StringComparer.Ordinal);
     private readonly FenixToken _tokens;
 
-    public LongPollSessionRegistry(FenixToken tokens, PubSub.PubSub pubSub, TimeProvider time, ILoggerFactory loggers)
+    public LongPollSessionRegistry(FenixToken tokens, FenixPubSub pubSub, TimeProvider time, ILoggerFactory loggers)
     {
         _tokens = tokens;
         Forwarder = new LongPollForwarder(pubSub, this, time, loggers.CreateLogger("Fenix.Socket"));

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Text.Unicode;
-using Fenix.AspNetCore.Channels;
 using Fenix.AspNetCore.Diagnostics;
 using Fenix.AspNetCore.Sockets;
 using Fenix.Protocol;

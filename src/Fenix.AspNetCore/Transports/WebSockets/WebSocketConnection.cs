@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using Fenix.AspNetCore.Channels;
 using Fenix.AspNetCore.Diagnostics;
 using Fenix.AspNetCore.Hosting;
 using Fenix.AspNetCore.Sockets;

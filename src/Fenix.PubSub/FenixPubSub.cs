@@ -6,7 +6,7 @@ namespace Fenix.PubSub;
 /// Publish/subscribe on string topics for one node, and across nodes through an <see cref="IPubSubAdapter"/>.
 /// Delivery is best effort and in publish order per publisher; a node joining later gets no earlier messages.
 /// </summary>
-public sealed class PubSub : IPubSubInbound, IAsyncDisposable
+public sealed class FenixPubSub : IPubSubInbound, IAsyncDisposable
 {
     private readonly TopicRegistry _registry;
     private readonly IPubSubAdapter _adapter;
@@ -15,7 +15,7 @@ public sealed class PubSub : IPubSubInbound, IAsyncDisposable
     /// <summary>Invoked when a subscriber's Deliver throws (which breaks its contract); the dispatch goes on.</summary>
     private readonly Action<string, Exception>? _onDeliveryError;
 
-    public PubSub(IPubSubAdapter adapter, Action<string, Exception>? onDeliveryError = null)
+    public FenixPubSub(IPubSubAdapter adapter, Action<string, Exception>? onDeliveryError = null)
     {
         _adapter = adapter;
         _onDeliveryError = onDeliveryError;
@@ -33,7 +33,7 @@ public sealed class PubSub : IPubSubInbound, IAsyncDisposable
     }
 
     /// <summary>An in-process PubSub for a single node.</summary>
-    public PubSub()
+    public FenixPubSub()
         : this(new Adapters.InProcessAdapter())
     {
     }
