@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace Fenix.IntegrationTests.Infrastructure;
@@ -26,6 +27,7 @@ public class FixtureServer : IAsyncLifetime
 {
     private readonly bool _tls;
     private readonly Action<KestrelServerOptions>? _kestrel;
+    private readonly TimeProvider? _time;
     private readonly MeterListener _meters = new();
     private WebApplication? _app;
     private long _slowConsumers;
@@ -38,10 +40,12 @@ public class FixtureServer : IAsyncLifetime
     /// <param name="tls">Serve HTTPS with <see cref="TestCertificate"/>: HTTP/1.1 and HTTP/2 (ALPN), so WebSockets
     /// may come as HTTP/2 extended CONNECTs.</param>
     /// <param name="kestrel">Changes to Kestrel's options (e.g. limits) for a server of one test.</param>
-    protected FixtureServer(bool tls, Action<KestrelServerOptions>? kestrel = null)
+    /// <param name="time">The clock of Fenix's services (a fake one for tests that move time themselves).</param>
+    protected FixtureServer(bool tls, Action<KestrelServerOptions>? kestrel = null, TimeProvider? time = null)
     {
         _tls = tls;
         _kestrel = kestrel;
+        _time = time;
     }
 
     public Uri BaseUri { get; private set; } = new("http://127.0.0.1");
@@ -83,6 +87,11 @@ public class FixtureServer : IAsyncLifetime
             builder.WebHost.UseUrls("http://127.0.0.1:0");
         }
 
+        if (_time is not null)
+        {
+            builder.Services.AddSingleton(_time);
+        }
+
         builder.Services.AddSingleton(Terminations);
         builder.Services.AddFenix(options => options.RequestHeadersTimeout = TimeSpan.FromSeconds(2)).AddPresence();
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie();
@@ -113,6 +122,11 @@ public class FixtureServer : IAsyncLifetime
             o.LongPoll.Window = TimeSpan.FromMilliseconds(300);
             o.LongPoll.MaxBufferedBytes = 16 * 1024;
             o.LongPoll.TokenMaxAge = TimeSpan.FromSeconds(1);
+        });
+        _app.MapFenixSocket<FixtureSocket>("/ws/lp-short", o =>
+        {
+            o.LongPoll.Enabled = true;
+            o.LongPoll.Window = TimeSpan.FromMilliseconds(300); // expires 450 ms after a poll; tokens keep the default age
         });
         _app.MapFenixSocket<FixtureSocket>("/ws/admin");
         _app.MapFenixSocket<FixtureSocket>("/ws/limited", o => o.MaxChannels = 1);
@@ -165,3 +179,12 @@ public class FixtureServer : IAsyncLifetime
 
 /// <summary>The same fixture over HTTPS, where clients open their WebSockets with HTTP/2 extended CONNECTs (RFC 8441).</summary>
 public sealed class TlsFixtureServer() : FixtureServer(tls: true);
+
+/// <summary>
+/// The same fixture on a fake clock: sessions expire, tokens age and idle connections time out only when a test moves
+/// <see cref="Clock"/>, so no test races a timeout on a loaded machine. (Kestrel keeps its own real clock.)
+/// </summary>
+public sealed class FakeClockFixtureServer() : FixtureServer(tls: false, time: new FakeTimeProvider())
+{
+    public FakeTimeProvider Clock => (FakeTimeProvider)Services.GetRequiredService<TimeProvider>();
+}
