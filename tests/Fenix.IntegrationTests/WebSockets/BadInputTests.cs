@@ -101,7 +101,7 @@ public abstract class BadInputTestsBase(FixtureServer server)
 
         var close = await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(1002, close?.CloseCode);
-        await offender.RefuteReceiveAsync(m => m.Ref == "1");
+        offender.RefuteReceivedBeforeClose(m => m.Ref == "1");
         Assert.True(await offender.Socket.WaitForEndOfStreamAsync(TimeSpan.FromSeconds(3)));
         await AssertStillServes(bystander);
     }
