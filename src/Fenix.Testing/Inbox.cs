@@ -69,6 +69,17 @@ public sealed class Inbox<T>
         }
     }
 
+    /// <summary>The items received before <paramref name="barrier"/> (the same instance) that no assertion has taken.</summary>
+    public IReadOnlyList<T> UntakenBefore(T barrier)
+    {
+        lock (_lock)
+        {
+            var end = _history.FindIndex(item => ReferenceEquals(item, barrier));
+            var before = new HashSet<object?>((end < 0 ? _history : _history.Take(end)).Select(item => (object?)item), ReferenceEqualityComparer.Instance);
+            return [.. _items.Where(item => before.Contains(item))];
+        }
+    }
+
     /// <summary>What is waiting (not yet taken), for failure messages.</summary>
     public string Describe()
     {
