@@ -18,7 +18,8 @@ if (selfSignedHttps)
     }
 }
 
-builder.Services.AddFenix().AddPresence();
+// Like the Chat: --Fenix:RabbitMQ amqp://… or --Fenix:Redis host:port (with a distinct --Fenix:Node) joins a cluster.
+builder.Services.AddFenix().AddPresence().AddRabbitMQ().AddRedis();
 builder.Services.AddDemoApps();
 
 var app = builder.Build();

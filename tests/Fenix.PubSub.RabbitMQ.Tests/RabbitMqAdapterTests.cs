@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Time.Testing;
-using Fenix.PubSub.Conformance;
+using Fenix.PubSub.Specification;
 using Fenix.Testing.RabbitMQ;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace Fenix.PubSub.RabbitMQ.Tests;

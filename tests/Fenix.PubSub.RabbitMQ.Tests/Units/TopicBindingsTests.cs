@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Time.Testing;
 using Fenix.PubSub.RabbitMQ.Internal;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace Fenix.PubSub.RabbitMQ.Tests.Units;
