@@ -5,7 +5,19 @@ using Demo.Training;
 using Microsoft.AspNetCore.Rewrite;
 using Microsoft.Extensions.FileProviders;
 
+// `--self-signed-https` serves HTTPS with a certificate made at start (see README.md and SelfSignedHttps.cs).
+var selfSignedHttps = SelfSignedHttps.TakeFlag(ref args);
 var builder = WebApplication.CreateBuilder(args);
+if (selfSignedHttps)
+{
+    var certificate = SelfSignedHttps.CreateCertificate();
+    builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate));
+    if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+    {
+        builder.WebHost.UseUrls(SelfSignedHttps.DefaultUrl);
+    }
+}
+
 // Like the Chat: --Fenix:RabbitMQ amqp://… or --Fenix:Redis host:port (with a distinct --Fenix:Node) joins a cluster.
 builder.Services.AddFenix().AddPresence().AddRabbitMQ().AddRedis();
 builder.Services.AddDemoApps();

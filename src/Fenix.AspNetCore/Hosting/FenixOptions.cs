@@ -25,6 +25,12 @@ public sealed class FenixOptions
     /// <summary>Descriptors kept free for files, logs and outgoing connections when limiting connections.</summary>
     public int ReservedFileDescriptors { get; set; } = 512;
 
+    /// <summary>
+    /// How far in the future a <see cref="FenixToken"/>'s signing time may lie and still verify (default 5 s): nodes'
+    /// clocks differ a little, and a token signed on one node is often verified on another at once.
+    /// </summary>
+    public TimeSpan TokenClockSkew { get; set; } = FenixToken.DefaultClockSkew;
+
     /// <summary>Clients whose request headers take longer than this are dropped (Kestrel's RequestHeadersTimeout).</summary>
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(15);
 

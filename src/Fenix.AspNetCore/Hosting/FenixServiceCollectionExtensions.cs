@@ -49,7 +49,10 @@ public static class FenixServiceCollectionExtensions
         services.AddMetrics();
         services.AddDataProtection();
         services.TryAddSingleton<FenixMetrics>();
-        services.TryAddSingleton<FenixToken>();
+        services.TryAddSingleton(provider => new FenixToken(
+            provider.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<IOptions<FenixOptions>>().Value.TokenClockSkew));
         services.TryAddSingleton(CreatePubSub);
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<LongPollSessionRegistry>();
