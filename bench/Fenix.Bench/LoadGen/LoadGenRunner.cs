@@ -24,6 +24,7 @@ internal sealed class LoadGenRunner : IAsyncDisposable
         "connect" => await ConnectAsync(command),
         "reset" => Reset(command),
         "chat" => await ChatAsync(command),
+        "publish" => await PublishAsync(command),
         "progress" => Progress(),
         "report" => Report(),
         "close" => await CloseAsync(),
@@ -40,9 +41,9 @@ internal sealed class LoadGenRunner : IAsyncDisposable
     private async Task<LoadGenEvent> ConnectAsync(LoadGenCommand command)
     {
         var wire = _wire = WireProtocol.For(command.Server ?? "fenix");
-        _recorder = new Recorder(presence: wire is PhoenixWire { Presence: true });
+        _recorder = new Recorder(presence: wire.TracksPresence);
         var source = command.SourceAddress is { } address ? IPAddress.Parse(address) : null;
-        using var connector = new Connector(wire, source);
+        using var connector = new Connector(wire, source, join: !command.NoJoin, TimeSpan.FromSeconds(Math.Clamp(command.JoinTimeoutSeconds, 0, 600)));
         var failed = 0;
         string? firstError = null;
         var start = Stopwatch.GetTimestamp();
@@ -114,7 +115,7 @@ internal sealed class LoadGenRunner : IAsyncDisposable
                     for (; sent < due; sent++)
                     {
                         var connection = _connections[(int)(sent % _connections.Count)];
-                        await SendAsync(connection, wire.ChatFrame(connection.Topic, Stopwatch.GetTimestamp(), body));
+                        await SendAsync(connection, wire.ChatFrame(connection.Topic, Stopwatch.GetTimestamp(), -1, body));
                     }
                 }
                 finally
@@ -127,6 +128,47 @@ internal sealed class LoadGenRunner : IAsyncDisposable
         }
 
         return new LoadGenEvent { Ev = "chatted", Sent = sent, StartTs = start, EndTs = Stopwatch.GetTimestamp() };
+    }
+
+    /// <summary>
+    /// Paced fan-out: the one connection with global index <see cref="LoadGenCommand.Publisher"/> (if this process holds
+    /// it) sends <see cref="LoadGenCommand.Rate"/> messages/s for <see cref="LoadGenCommand.Seconds"/> on a fixed schedule,
+    /// numbered from 0 so every receiver's slowest delivery of each can be found; other processes answer at once.
+    /// </summary>
+    private async Task<LoadGenEvent> PublishAsync(LoadGenCommand command)
+    {
+        var wire = _wire ?? throw new InvalidOperationException("connect first");
+        var publisher = _connections.Find(c => c.Index == command.Publisher);
+        var start = Stopwatch.GetTimestamp();
+        if (publisher is null || command.Rate <= 0)
+        {
+            return new LoadGenEvent { Ev = "published", StartTs = start, EndTs = start };
+        }
+
+        var body = new string('x', Math.Max(0, command.Size - 64));
+        var total = (int)Math.Min(1_000_000, command.Rate * Math.Clamp(command.Seconds, 0, 600));
+        var interval = Stopwatch.Frequency / command.Rate;
+        var sent = 0;
+        for (; sent < total && !_stopping.IsCancellationRequested; sent++)
+        {
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), start + (long)(sent * interval));
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+            }
+
+            await _sendGate.WaitAsync();
+            try
+            {
+                await SendAsync(publisher, wire.ChatFrame(publisher.Topic, Stopwatch.GetTimestamp(), sent, body));
+            }
+            finally
+            {
+                _sendGate.Release();
+            }
+        }
+
+        return new LoadGenEvent { Ev = "published", Sent = sent, StartTs = start, EndTs = Stopwatch.GetTimestamp() };
     }
 
     private LoadGenEvent Progress()

@@ -37,6 +37,70 @@ internal static class ProcStat
         return (rss, peak);
     }
 
+    /// <summary>
+    /// Context switches of all the process's threads (voluntary: a thread blocked, e.g. a thread-pool worker going to
+    /// sleep; involuntary: preempted), summed over /proc/&lt;pid&gt;/task/*/status. Each wake-up of a sleeping worker is
+    /// one voluntary switch when it sleeps again. Threads that exited meanwhile are not counted.
+    /// </summary>
+    public static (long Voluntary, long Involuntary) ContextSwitches(int pid)
+    {
+        long voluntary = 0, involuntary = 0;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    foreach (var line in File.ReadLines(Path.Combine(task, "status")))
+                    {
+                        if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal))
+                        {
+                            voluntary += long.Parse(line.AsSpan(line.IndexOf(':') + 1).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                        }
+                        else if (line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+                        {
+                            involuntary += long.Parse(line.AsSpan(line.IndexOf(':') + 1).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                        }
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // The thread exited while being read.
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The process is gone.
+        }
+
+        return (voluntary, involuntary);
+    }
+
+    /// <summary>The process whose command name (/proc/&lt;pid&gt;/comm) is <paramref name="comm"/>, e.g. RabbitMQ's beam.smp; the first found.</summary>
+    public static int? FindProcess(string comm)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                try
+                {
+                    if (File.ReadAllText(Path.Combine(dir, "comm")).Trim() == comm)
+                    {
+                        return pid;
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Gone meanwhile.
+                }
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The 1, 5 and 15 minute load averages and running/total tasks, as the kernel prints them.</summary>
     public static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
 
