@@ -57,7 +57,7 @@ internal sealed class IdleScenario : IScenario
             Seconds = Measure.Elapsed(start),
             Extra =
             {
-                ["variant"] = noJoin ? "connect only" : "joined",
+                ["joined"] = !noJoin,
                 ["latency_kind"] = noJoin ? "connect" : "connect_join",
                 ["memory_kind"] = "rss_no_forced_gc",
                 ["failed"] = connect.Failed,
@@ -70,6 +70,12 @@ internal sealed class IdleScenario : IScenario
                 ["peak_bytes_per_connection"] = (double)(peak - emptyRss) / joined,
             },
         };
+        if (settings.NoJoin)
+        {
+            // samples/Chat never joins here; the bench servers only with --no-join, a different run to compare.
+            result.Extra["variant"] = "connect only";
+        }
+
         if (sut.HasBenchEndpoints)
         {
             result.Extra["bytes_per_connection_after_gc"] = (double)(held.Rss - empty.Rss) / joined;
