@@ -47,6 +47,10 @@ internal sealed class LoadGenRunner : IAsyncDisposable
         var failed = 0;
         string? firstError = null;
         var start = Stopwatch.GetTimestamp();
+
+        // Heartbeats start with the first connection, as each client library's do: a connect phase longer than the
+        // server's idle timeout (a big presence room on a loaded machine) must not get its first connections closed.
+        _heartbeats ??= HeartbeatLoopAsync(wire);
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, command.Concurrency), CancellationToken = _stopping.Token };
         await Parallel.ForAsync(0, command.Count, options, async (i, cancellationToken) =>
         {
@@ -69,8 +73,11 @@ internal sealed class LoadGenRunner : IAsyncDisposable
             }
         });
         var end = Stopwatch.GetTimestamp();
-        _connections.Sort((a, b) => a.Index.CompareTo(b.Index));
-        _heartbeats ??= HeartbeatLoopAsync(wire);
+        lock (_connections)
+        {
+            _connections.Sort((a, b) => a.Index.CompareTo(b.Index));
+        }
+
         return new LoadGenEvent
         {
             Ev = "connected",
@@ -245,10 +252,16 @@ internal sealed class LoadGenRunner : IAsyncDisposable
             using var timer = new PeriodicTimer(wire.HeartbeatInterval);
             while (await timer.WaitForNextTickAsync(_stopping.Token))
             {
+                ClientConnection[] connections;
+                lock (_connections)
+                {
+                    connections = [.. _connections];
+                }
+
                 await _sendGate.WaitAsync(_stopping.Token);
                 try
                 {
-                    foreach (var connection in _connections)
+                    foreach (var connection in connections)
                     {
                         await SendAsync(connection, wire.Heartbeat(++n)!);
                     }

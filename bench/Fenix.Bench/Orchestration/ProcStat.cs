@@ -9,13 +9,24 @@ internal static class ProcStat
     /// <summary>utime + stime of all the process's threads, in microseconds (10 ms resolution).</summary>
     public static long CpuMicros(int pid)
     {
+        var (user, system) = CpuSplitMicros(pid);
+        return user + system;
+    }
+
+    /// <summary>
+    /// utime and stime apart, in microseconds. On loopback the kernel's system time of a sender includes much of the
+    /// receiving side's TCP processing (the packet is delivered in the sender's context), the same for every server.
+    /// </summary>
+    public static (long User, long System) CpuSplitMicros(int pid)
+    {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
 
         // The command name (field 2) may hold spaces; fields after it start after the last ')'.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)
-            + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
-        return (long)(ticks * (1_000_000 / ClockTicksPerSecond));
+        var user = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture);
+        var system = long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        const double micros = 1_000_000 / ClockTicksPerSecond;
+        return ((long)(user * micros), (long)(system * micros));
     }
 
     /// <summary>Resident set size now, and its peak (VmRSS, VmHWM), in bytes.</summary>

@@ -40,11 +40,13 @@ internal sealed class PacedScenario : IScenario
 
         // A member's message goes to the others (broadcast_from, OthersInGroup, the relay), samples/Chat's to everyone.
         var recipients = serverPublishes || server == "chat" ? n : n - 1;
-        await PublishAsync(sut, fleet, topic, serverPublishes, rate, Math.Min(2, seconds), size, recipients); // warm-up
+        // Warm-up long enough for tiered compilation to finish the hot paths (measured: a third of the CPU in the first 10 s of a fresh server, none after 15–20 s).
+        await PublishAsync(sut, fleet, topic, serverPublishes, rate, settings.Quick ? 3 : 15, size, recipients);
 
         var windowStart = Stopwatch.GetTimestamp();
         var counters0 = await sut.CountersAsync();
         var cpu0 = sut.CpuMicros();
+        var split0 = ProcStat.CpuSplitMicros(sut.Pid);
         var switches0 = ProcStat.ContextSwitches(sut.Pid);
         FleetReport report;
         long sent;
@@ -55,6 +57,7 @@ internal sealed class PacedScenario : IScenario
 
         var window = Measure.Elapsed(windowStart);
         var cpu = sut.CpuMicros() - cpu0;
+        var split1 = ProcStat.CpuSplitMicros(sut.Pid);
         var switches1 = ProcStat.ContextSwitches(sut.Pid);
         var counters = await sut.CountersAsync() - counters0;
         var (rss, peak) = sut.Memory();
@@ -92,6 +95,8 @@ internal sealed class PacedScenario : IScenario
                 ["messages_never_received"] = missing,
                 ["server_cpu_percent"] = cpu / window / 10_000.0,
                 ["cpu_us_per_message"] = Measure.PerUnit(cpu, sent),
+                ["user_us_per_delivery"] = Measure.PerUnit(split1.User - split0.User, report.Received),
+                ["system_us_per_delivery"] = Measure.PerUnit(split1.System - split0.System, report.Received),
                 ["voluntary_switches_per_message"] = Measure.PerUnit(switches1.Voluntary - switches0.Voluntary, sent),
                 ["involuntary_switches_per_message"] = Measure.PerUnit(switches1.Involuntary - switches0.Involuntary, sent),
                 ["dropped_connections"] = report.Dropped,
