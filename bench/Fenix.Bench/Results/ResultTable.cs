@@ -71,18 +71,18 @@ public static class ResultTable
             // samples/Chat is Fenix too: both are compared with the baselines (first run of each when repeated).
             foreach (var fenix in group.Where(r => r.Server is "fenix" or "chat").DistinctBy(r => r.Server))
             {
-            foreach (var baseline in group.Where(r => r.Server is not ("fenix" or "chat")).DistinctBy(r => r.Server))
-            {
-                var parts = new List<string>();
-                Add(parts, "deliveries/s", fenix.DeliveriesPerS, baseline.DeliveriesPerS, higherIsBetter: true);
-                Add(parts, "CPU/delivery", fenix.CpuUsPerDelivery, baseline.CpuUsPerDelivery, higherIsBetter: false);
-                Add(parts, "p99", fenix.P99Ms, baseline.P99Ms, higherIsBetter: false);
-                Add(parts, "memory/connection", fenix.BytesPerConnection, baseline.BytesPerConnection, higherIsBetter: false);
-                if (parts.Count > 0)
+                foreach (var baseline in group.Where(r => r.Server is not ("fenix" or "chat")).DistinctBy(r => r.Server))
                 {
-                    text.AppendLine(CultureInfo.InvariantCulture, $"- {group.Key}, {fenix.Server} vs {baseline.Server} (>1 = Fenix better): {string.Join(", ", parts)}");
+                    var parts = new List<string>();
+                    Add(parts, "deliveries/s", fenix.DeliveriesPerS, baseline.DeliveriesPerS, higherIsBetter: true);
+                    Add(parts, "CPU/delivery", fenix.CpuUsPerDelivery, baseline.CpuUsPerDelivery, higherIsBetter: false);
+                    Add(parts, "p99", fenix.P99Ms, baseline.P99Ms, higherIsBetter: false);
+                    Add(parts, "memory/connection", fenix.BytesPerConnection, baseline.BytesPerConnection, higherIsBetter: false);
+                    if (parts.Count > 0)
+                    {
+                        text.AppendLine(CultureInfo.InvariantCulture, $"- {group.Key}, {fenix.Server} vs {baseline.Server} (>1 = Fenix better): {string.Join(", ", parts)}");
+                    }
                 }
-            }
             }
         }
 

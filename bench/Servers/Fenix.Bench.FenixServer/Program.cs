@@ -4,8 +4,9 @@ using Fenix.Bench.ServerKit;
 
 // Fenix under test: the scenarios' channels on one socket at /socket (the JS client's path), broadcasts through IFenixBroadcaster.
 var builder = BenchServer.CreateBuilder(args);
-// With --Fenix:RabbitMQ amqp://… (and --Fenix:Node) the node joins a cluster (the cluster scenario); else a single node.
-var fenix = builder.Services.AddFenix().AddRabbitMQ();
+// With --Fenix:RabbitMQ amqp://… or --Fenix:Redis host:port (and --Fenix:Node) the node joins a cluster (the cluster
+// scenario); else a single node.
+var fenix = builder.Services.AddFenix().AddRabbitMQ().AddRedis();
 
 // Presence only for the presence scenario (its tracker runs timers and would be measured in the others).
 // Bench:PresenceCoalesceMs > 0 coalesces each room's presence_diff broadcasts over that window.
