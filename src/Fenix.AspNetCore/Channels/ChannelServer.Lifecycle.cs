@@ -11,9 +11,10 @@ internal sealed partial class ChannelServer
     private async ValueTask JoinAsync(Message join)
     {
         var metrics = Session.Runtime.Metrics;
+        var telemetry = Session.Runtime.Telemetry.JoinStarting(this, join.Payload);
         if (!await AuthorizeAsync())
         {
-            metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "unauthorized"));
+            telemetry.Stop("unauthorized");
             FailJoin(join, ReplyPayloads.Unauthorized);
             return;
         }
@@ -30,27 +31,28 @@ internal sealed partial class ChannelServer
         catch (Exception e)
         {
             Log.JoinCrashed(Topic, ChannelName, e);
-            metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "crashed"));
+            telemetry.Stop("crashed", e);
             FailJoin(join, ReplyPayloads.JoinCrashed);
             return;
         }
 
         if (_killed)
         {
+            telemetry.Stop("replaced");
             return;
         }
 
         if (!result.IsOk)
         {
             Log.JoinRefused(Topic, ChannelName);
-            metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "error"));
+            telemetry.Stop("error");
             FailJoin(join, response);
             return;
         }
 
         Volatile.Write(ref _state, StateJoined);
-        metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "ok"));
-        metrics.ChannelJoined();
+        telemetry.Stop("ok");
+        metrics.ChannelJoined(Topic);
         Session.Runtime.PubSub.Subscribe(Topic, this);
         Log.Joined(Topic, ChannelName);
         OpenGate(Session.Serializer.EncodeReply(new Reply(join.JoinRef, join.Ref, Topic, ReplyStatus.Ok, response)));
@@ -110,6 +112,7 @@ internal sealed partial class ChannelServer
 
     private async ValueTask HandleInAsync(Message message)
     {
+        var telemetry = Session.Runtime.Telemetry.HandleInStarting(this, message);
         Socket.Ref = message.Ref;
         HandleInResult result;
         Payload? response = null;
@@ -124,6 +127,7 @@ internal sealed partial class ChannelServer
         catch (Exception e)
         {
             Socket.Ref = null;
+            telemetry.Stop(replyStatus: null, e);
             await CrashAsync(e);
             return;
         }
@@ -134,6 +138,7 @@ internal sealed partial class ChannelServer
             SendReply(message.Ref, result.Status!, response);
         }
 
+        telemetry.Stop(response is null ? null : result.Status);
         if (result.StopReason is { } reason)
         {
             await StopAsync(reason);
@@ -155,7 +160,7 @@ internal sealed partial class ChannelServer
     private ValueTask CrashAsync(Exception exception)
     {
         Log.ChannelCrashed(ChannelName, Topic, exception);
-        Session.Runtime.Metrics.ChannelCrashes.Add(1);
+        Session.Runtime.Metrics.ChannelCrashed(ChannelName);
         return StopAsync(TerminateReason.Crash(exception));
     }
 
@@ -211,7 +216,7 @@ internal sealed partial class ChannelServer
         UnsubscribeAll();
         if (wasJoined)
         {
-            Session.Runtime.Metrics.ChannelEnded();
+            Session.Runtime.Metrics.ChannelEnded(Topic);
         }
 
         CancellationTokenSource? ended;

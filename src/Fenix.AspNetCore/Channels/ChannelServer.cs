@@ -96,6 +96,9 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
 
     public Channel? Instance => _channel;
 
+    /// <summary>The route this channel was joined through (its pattern and channel class).</summary>
+    public ChannelRoute Route => _route;
+
     /// <summary>Cancelled when this channel ends, however it ends (leave, crash, connection loss, duplicate join).</summary>
     public CancellationToken Ended
     {
@@ -222,6 +225,7 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
     public void Broadcast(string @event, Payload payload, bool excludeSelf)
     {
         var message = new BroadcastMessage(new Broadcast(Topic, @event, payload));
+        FenixTelemetry.Broadcasting(Topic, @event, excludeSelf);
         using var batch = WriterBatch.Begin();
         if (excludeSelf)
         {

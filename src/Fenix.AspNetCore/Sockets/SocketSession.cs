@@ -86,7 +86,7 @@ internal sealed class SocketSession : ISubscriber
     /// <summary>Starts listening for <c>disconnect</c> on the socket id.</summary>
     public void Start()
     {
-        Runtime.Metrics.ConnectionOpened();
+        Runtime.Metrics.ConnectionOpened(Transport.Name);
         if (SocketId is not null)
         {
             Runtime.PubSub.Subscribe(SocketId, this);
@@ -206,7 +206,7 @@ internal sealed class SocketSession : ISubscriber
         }
 
         ReleaseCapacityWaiter();
-        Runtime.Metrics.ConnectionClosed();
+        Runtime.Metrics.ConnectionClosed(Transport.Name);
         return Task.WhenAll(ended);
     }
 
@@ -326,7 +326,7 @@ internal sealed class SocketSession : ISubscriber
         if (route is null)
         {
             Log.UnmatchedTopic(message.Topic);
-            Runtime.Metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "unmatched"));
+            Runtime.Telemetry.JoinRefusedEarly("unmatched", message.Topic);
             SendUnmatchedTopic(message);
             return;
         }
@@ -353,7 +353,7 @@ internal sealed class SocketSession : ISubscriber
         if (channel is null)
         {
             Log.TooManyChannels(message.Topic, Mount.Options.MaxChannels);
-            Runtime.Metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "too_many"));
+            Runtime.Telemetry.JoinRefusedEarly("too_many", message.Topic);
             SendReply(message.JoinRef, message.Ref, message.Topic, ReplyStatus.Error,
                 ReplyPayloads.TooManyChannels);
             if (replaced is not null)
