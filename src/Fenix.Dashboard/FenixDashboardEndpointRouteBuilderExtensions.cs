@@ -60,7 +60,8 @@ public static class FenixDashboardEndpointRouteBuilderExtensions
     {
         var endpoint = context.GetEndpoint();
         var protectedByPolicy = endpoint?.Metadata.GetMetadata<IAuthorizeData>() is not null
-            || endpoint?.Metadata.GetMetadata<IAllowAnonymous>() is not null;
+            || endpoint?.Metadata.GetMetadata<AuthorizationPolicy>() is not null // RequireAuthorization(policy => ...)
+            || endpoint?.Metadata.GetMetadata<IAllowAnonymous>() is not null; // an explicit, deliberate AllowAnonymous()
         if (!protectedByPolicy)
         {
             var local = context.Connection.RemoteIpAddress is { } address && System.Net.IPAddress.IsLoopback(address);

@@ -35,7 +35,6 @@ public static class FenixDashboardServiceCollectionExtensions
 
         services.AddOptions<FenixDashboardOptions>()
             .Configure<IServiceProvider>((options, provider) => provider.GetService<IConfiguration>()?.GetSection("Fenix:Dashboard").Bind(options))
-            .Validate(options => options.Problems().Count == 0, "Invalid Fenix dashboard settings")
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FenixDashboardOptions>, DashboardOptionsValidator>());
         services.TryAddSingleton<RecentErrors>();

@@ -47,4 +47,18 @@ public sealed class DemoOperationsTests(DemoServer demo, BrowserFixture browsers
 
         Assert.Equal("Healthy", await http.GetStringAsync(demo.Page("/health")));
     }
+
+    [Fact]
+    public async Task Every_page_has_a_favicon()
+    {
+        using var http = new HttpClient();
+        foreach (var page in new[] { "/", "/chat/", "/pointing/", "/dispatch/", "/training/" })
+        {
+            Assert.Contains("<link rel=\"icon\" href=\"/favicon.svg\"", await http.GetStringAsync(demo.Page(page)), StringComparison.Ordinal);
+        }
+
+        using var icon = await http.GetAsync(demo.Page("/favicon.svg"));
+        icon.EnsureSuccessStatusCode();
+        Assert.Equal("image/svg+xml", icon.Content.Headers.ContentType?.MediaType);
+    }
 }

@@ -62,6 +62,16 @@ public sealed class DashboardAccessTests
     }
 
     [Fact]
+    public async Task A_policy_built_inline_counts_as_protection()
+    {
+        await using var app = await StartAsync(Environments.Production, map: app => app.MapFenixDashboard().RequireAuthorization(policy => policy.RequireAssertion(_ => true)));
+        using var http = new HttpClient { BaseAddress = app.BaseUri };
+
+        using var page = await http.GetAsync("/fenix/");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+    }
+
+    [Fact]
     public void Mapping_without_AddDashboard_says_what_to_call()
     {
         var builder = WebApplication.CreateBuilder();
