@@ -9,7 +9,8 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddFenix().AddPresence().AddDashboard();
+// Like the Chat: --Fenix:RabbitMQ amqp://… or --Fenix:Redis host:port (with a distinct --Fenix:Node) joins a cluster.
+builder.Services.AddFenix().AddPresence().AddRabbitMQ().AddRedis().AddDashboard();
 builder.Services.AddDemoApps();
 
 // Observability: Prometheus scrapes /metrics; traces go to an OTLP collector when OTEL_EXPORTER_OTLP_ENDPOINT is set.
