@@ -282,9 +282,16 @@ function renderPresence(topic, keys) {
 
 async function selectTopic(topic) {
   selectedTopic = topic;
+  renderAll();
+  await refreshPresence();
+}
+
+/** Asks this node for the selected topic's presences (replicated: any node knows them); every second while selected. */
+async function refreshPresence() {
+  const topic = selectedTopic;
+  if (topic === null) return;
   const { status, response } = await socket.push("presence", { topic });
   if (status === "ok" && selectedTopic === topic) renderPresence(topic, response.keys);
-  renderAll();
 }
 
 // Charts: a line per series on a canvas, scaled to the device's pixels; the y axis grows with the data. -------------
@@ -378,4 +385,4 @@ socket.on("node", (snapshot) => { receiveSnapshot(snapshot); });
 socket.connect(TOPIC, {}, (snapshot) => { receiveSnapshot(snapshot); renderAll(); });
 $("topic-filter").addEventListener("input", () => renderTopics(mergedTopics()));
 window.addEventListener("resize", renderCharts);
-setInterval(() => { sample(); renderAll(); }, 1000);
+setInterval(() => { sample(); renderAll(); refreshPresence(); }, 1000);

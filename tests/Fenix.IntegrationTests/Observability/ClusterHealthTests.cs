@@ -4,7 +4,7 @@ using Xunit;
 namespace Fenix.IntegrationTests.Observability;
 
 /// <summary>AddFenixHealthChecks on a real two-node cluster: broker link and presence replicas, then one node goes away.</summary>
-public sealed class ClusterHealthTests(DashboardCluster cluster) : IClassFixture<DashboardCluster>
+public sealed class ClusterHealthTests(QuickDownCluster cluster) : IClassFixture<QuickDownCluster>
 {
     [Fact]
     public async Task Health_reports_the_broker_link_and_turns_degraded_when_a_presence_replica_goes_down()

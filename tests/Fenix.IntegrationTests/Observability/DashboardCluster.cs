@@ -13,14 +13,23 @@ namespace Fenix.IntegrationTests.Observability;
 /// <summary>
 /// Two Fenix nodes in this process, clustered through the local RabbitMQ broker (a prefix of their own), each with
 /// presence, the dashboard (behind a policy that admits loopback only), health checks and the fixture's socket at
-/// <c>/ws</c> (WebSocket and long poll). Presence runs on short periods so that a stopped node is seen down in seconds.
+/// <c>/ws</c> (WebSocket and long poll). Presence keeps its default down period (30 s): a loaded machine must not see a
+/// live node as down; <see cref="QuickDownCluster"/> shortens it for the tests that stop a node.
 /// </summary>
-public sealed class DashboardCluster : IAsyncLifetime
+public class DashboardCluster : IAsyncLifetime
 {
     public const string Policy = "dashboard-local";
 
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
+    private readonly TimeSpan? _downPeriod;
     private IAsyncDisposable? _broker;
+
+    public DashboardCluster()
+        : this(downPeriod: null)
+    {
+    }
+
+    protected DashboardCluster(TimeSpan? downPeriod) => _downPeriod = downPeriod;
 
     public DashboardNode A { get; private set; } = null!;
 
@@ -31,8 +40,8 @@ public sealed class DashboardCluster : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _broker = await RabbitMqBroker.ShareAsync();
-        A = await DashboardNode.StartAsync($"dash-a-{_run}", Prefix);
-        B = await DashboardNode.StartAsync($"dash-b-{_run}", Prefix);
+        A = await DashboardNode.StartAsync($"dash-a-{_run}", Prefix, _downPeriod);
+        B = await DashboardNode.StartAsync($"dash-b-{_run}", Prefix, _downPeriod);
     }
 
     public async ValueTask DisposeAsync()
@@ -43,8 +52,13 @@ public sealed class DashboardCluster : IAsyncLifetime
         {
             await _broker.DisposeAsync();
         }
+
+        GC.SuppressFinalize(this);
     }
 }
+
+/// <summary>A <see cref="DashboardCluster"/> whose presence sees a silent node down after 2 s (heartbeats every 200 ms).</summary>
+public sealed class QuickDownCluster() : DashboardCluster(TimeSpan.FromSeconds(2));
 
 /// <summary>One node of a <see cref="DashboardCluster"/>.</summary>
 public sealed class DashboardNode : IAsyncDisposable
@@ -66,7 +80,7 @@ public sealed class DashboardNode : IAsyncDisposable
 
     public bool Stopped { get; private set; }
 
-    public static async Task<DashboardNode> StartAsync(string name, string prefix)
+    public static async Task<DashboardNode> StartAsync(string name, string prefix, TimeSpan? downPeriod)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Debug);
@@ -79,8 +93,11 @@ public sealed class DashboardNode : IAsyncDisposable
             })
             .AddPresence(presence =>
             {
-                presence.BroadcastPeriod = TimeSpan.FromMilliseconds(200);
-                presence.DownPeriod = TimeSpan.FromSeconds(2);
+                if (downPeriod is { } down)
+                {
+                    presence.BroadcastPeriod = TimeSpan.FromMilliseconds(200);
+                    presence.DownPeriod = down;
+                }
             })
             .AddDashboard(dashboard => dashboard.RefreshInterval = TimeSpan.FromMilliseconds(500));
         builder.Services.AddHealthChecks().AddFenixHealthChecks();
