@@ -74,10 +74,16 @@ internal static partial class FenixLog
     [LoggerMessage(2013, LogLevel.Debug, "Join of {Topic} refused: the user does not satisfy policy \"{Policy}\"")]
     public static partial void JoinUnauthorized(this ILogger logger, string topic, string policy);
 
-    [LoggerMessage(2014, LogLevel.Warning, "Refused a join of {Topic} ({Result}). Clients retry refused joins, so an open page repeats them: further refusals are summarised at most every {IntervalSeconds} s, and each one is logged at Debug level")]
+    [LoggerMessage(2014, LogLevel.Error, "Disposing the services of {Channel} on {Topic} failed")]
+    public static partial void ScopeDisposeFailed(this ILogger logger, string channel, string topic, Exception exception);
+
+    [LoggerMessage(2015, LogLevel.Warning, "{Channel} on {Topic} did not finish what it was handling within {Grace} of a duplicate join; abandoning it")]
+    public static partial void ChannelAbandoned(this ILogger logger, string channel, string topic, TimeSpan grace);
+
+    [LoggerMessage(2016, LogLevel.Warning, "Refused a join of {Topic} ({Result}). Clients retry refused joins, so an open page repeats them: further refusals are summarised at most every {IntervalSeconds} s, and each one is logged at Debug level")]
     public static partial void JoinRefusedSummaryStart(this ILogger logger, string topic, string result, double intervalSeconds);
 
-    [LoggerMessage(2015, LogLevel.Warning, "Refused {Count} joins in the last {Seconds} s: {Unmatched} for topics no channel route matches, {TooMany} over MaxChannels, {Unauthorized} unauthorized (latest: {Topic}, {Result}); clients keep retrying them")]
+    [LoggerMessage(2017, LogLevel.Warning, "Refused {Count} joins in the last {Seconds} s: {Unmatched} for topics no channel route matches, {TooMany} over MaxChannels, {Unauthorized} unauthorized (latest: {Topic}, {Result}); clients keep retrying them")]
     public static partial void JoinsRefused(this ILogger logger, long count, int seconds, long unmatched, long tooMany, long unauthorized, string topic, string result);
 
     [LoggerMessage(3001, LogLevel.Error, "PubSub delivery on {Topic} failed")]

@@ -29,7 +29,7 @@ public sealed class JoinRefusalReporterTests
         }
 
         var first = Assert.Single(Warnings());
-        Assert.Equal(2014, first.EventId.Id);
+        Assert.Equal(2016, first.EventId.Id);
         Assert.Contains("rooms:nope", first.Message, StringComparison.Ordinal);
         Assert.Contains("unmatched", first.Message, StringComparison.Ordinal);
 
@@ -40,7 +40,7 @@ public sealed class JoinRefusalReporterTests
         _clock.Advance(TimeSpan.FromSeconds(1));
         _reporter.Refused("unauthorized", "admin:1");
         var summary = Warnings()[1];
-        Assert.Equal(2015, summary.EventId.Id);
+        Assert.Equal(2017, summary.EventId.Id);
         Assert.Equal(
             "Refused 501 joins in the last 10 s: 499 for topics no channel route matches, 1 over MaxChannels, 1 unauthorized (latest: admin:1, unauthorized); clients keep retrying them",
             summary.Message);

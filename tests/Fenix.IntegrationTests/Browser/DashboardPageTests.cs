@@ -59,8 +59,8 @@ public sealed class DashboardPageTests(DashboardCluster cluster, BrowserFixture 
                 await stray.AssertReplyAsync(joinMessage, "error");
             }
 
-            await page.Locator("#errors li[data-event='2014']").First.ShouldBeVisibleAsync();
-            await Assertions.Expect(page.Locator("#errors li[data-event='2014']").First).ToContainTextAsync(cluster.B.Name);
+            await page.Locator("#errors li[data-event='2016']").First.ShouldBeVisibleAsync();
+            await Assertions.Expect(page.Locator("#errors li[data-event='2016']").First).ToContainTextAsync(cluster.B.Name);
             await BrowserFixture.ScreenshotAsync(page, "dashboard.png");
             traffic.Cancel();
             await sending;
