@@ -8,7 +8,19 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
+// `--self-signed-https` serves HTTPS with a certificate made at start (see README.md and SelfSignedHttps.cs).
+var selfSignedHttps = SelfSignedHttps.TakeFlag(ref args);
 var builder = WebApplication.CreateBuilder(args);
+if (selfSignedHttps)
+{
+    var certificate = SelfSignedHttps.CreateCertificate();
+    builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate));
+    if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+    {
+        builder.WebHost.UseUrls(SelfSignedHttps.DefaultUrl);
+    }
+}
+
 // Like the Chat: --Fenix:RabbitMQ amqp://… or --Fenix:Redis host:port (with a distinct --Fenix:Node) joins a cluster.
 builder.Services.AddFenix().AddPresence().AddRabbitMQ().AddRedis().AddDashboard();
 builder.Services.AddDemoApps();

@@ -106,7 +106,26 @@ public sealed class TestSocket
         await _frames.TakeAsync(f => !f.IsReply && f.Event == @event && match(f.Payload), _host.AssertTimeout)
             ?? throw Missing($"a push {@event} matching the predicate");
 
-    /// <summary>Asserts that no push of <paramref name="event"/> arrives within the refute timeout.</summary>
+    /// <summary>
+    /// Asserts that no push of <paramref name="event"/> (and <paramref name="payload"/> when given), not taken by an earlier
+    /// assertion, came to this socket before the reply to <paramref name="barrierRef"/>: a push the test made after the
+    /// action whose effect must be absent (often the action's own reply: what a channel pushes while handling an event
+    /// reaches the socket before that event's reply). Deterministic, unlike <see cref="RefutePushAsync"/>'s time window.
+    /// </summary>
+    public async Task RefutePushBeforeReplyAsync(string @event, string barrierRef, object? payload = null)
+    {
+        var barrier = _frames.History.FirstOrDefault(f => f.IsReply && f.Ref == barrierRef)
+            ?? await _frames.TakeAsync(f => f.IsReply && f.Ref == barrierRef, _host.AssertTimeout)
+            ?? throw Missing($"the barrier's reply to ref {barrierRef}");
+        var found = _frames.UntakenBefore(barrier).FirstOrDefault(f => !f.IsReply && f.Event == @event && JsonAssert.Matches(f.Payload, payload));
+        if (found is not null)
+        {
+            throw new ChannelAssertionException($"Expected no push {@event}{Expecting(payload)} before the reply to ref {barrierRef}, but received: {found}");
+        }
+    }
+
+    /// <summary>Asserts that no push of <paramref name="event"/> arrives within the refute timeout (Phoenix's
+    /// <c>refute_push</c>); prefer <see cref="RefutePushBeforeReplyAsync"/>, which needs no waiting.</summary>
     public async Task RefutePushAsync(string @event, object? payload = null)
     {
         var frame = await _frames.TakeAsync(f => !f.IsReply && f.Event == @event && JsonAssert.Matches(f.Payload, payload), _host.RefuteTimeout);

@@ -5,8 +5,8 @@ namespace Fenix.AspNetCore.Diagnostics;
 /// <summary>Fenix's log lines. Event ids are stable: they are part of the public surface, do not renumber.</summary>
 internal static partial class FenixLog
 {
-    [LoggerMessage(1001, LogLevel.Debug, "Connected {Transport} socket {SocketType} (id {SocketId}, serializer {Serializer}) from {Peer}")]
-    public static partial void Connected(this ILogger logger, string transport, string socketType, string? socketId, string serializer, string? peer);
+    [LoggerMessage(1001, LogLevel.Debug, "Connected {Transport} socket {SocketType} (id {SocketId}, serializer {Serializer}) from {Peer} over {HttpProtocol}")]
+    public static partial void Connected(this ILogger logger, string transport, string socketType, string? socketId, string serializer, string? peer, string httpProtocol);
 
     [LoggerMessage(1002, LogLevel.Information, "Refused {Transport} connection to {SocketType}: {Reason}")]
     public static partial void ConnectRefused(this ILogger logger, string transport, string socketType, string reason);
@@ -34,6 +34,12 @@ internal static partial class FenixLog
 
     [LoggerMessage(1010, LogLevel.Warning, "Connection write failed (id {SocketId})")]
     public static partial void WriteFailed(this ILogger logger, string? socketId, Exception exception);
+
+    [LoggerMessage(1011, LogLevel.Debug, "Connection (id {SocketId}) went away while the server was writing to it: {Error}: {Message}")]
+    public static partial void PeerGoneWhileWriting(this ILogger logger, string? socketId, string error, string message);
+
+    [LoggerMessage(1012, LogLevel.Warning, "Connection receive loop failed (id {SocketId})")]
+    public static partial void ReceiveFailed(this ILogger logger, string? socketId, Exception exception);
 
     [LoggerMessage(2001, LogLevel.Debug, "Joined {Topic} with {Channel}")]
     public static partial void Joined(this ILogger logger, string topic, string channel);

@@ -34,6 +34,12 @@ public sealed class FenixOptions
     public int ReservedFileDescriptors { get; set; } = 512;
 
     /// <summary>
+    /// How far in the future a <see cref="FenixToken"/>'s signing time may lie and still verify (default 5 s): nodes'
+    /// clocks differ a little, and a token signed on one node is often verified on another at once.
+    /// </summary>
+    public TimeSpan TokenClockSkew { get; set; } = FenixToken.DefaultClockSkew;
+
+    /// <summary>
     /// Clients whose request headers take longer than this are dropped: Fenix lowers Kestrel's
     /// <c>Limits.RequestHeadersTimeout</c> from its default 30 s to this value (15 s), so that half-open connections
     /// cannot hold descriptors long. Applied only while Kestrel's value is still its default; null leaves Kestrel alone.

@@ -38,6 +38,11 @@ internal sealed class FenixOptionsValidator : IValidateOptions<FenixOptions>
             failures.Add($"Fenix:ReservedFileDescriptors is {options.ReservedFileDescriptors}: it must not be negative (default 512).");
         }
 
+        if (options.TokenClockSkew < TimeSpan.Zero)
+        {
+            failures.Add($"Fenix:TokenClockSkew is {options.TokenClockSkew}: it must not be negative (default 00:00:05).");
+        }
+
         if (options.RequestHeadersTimeout is { } timeout && timeout <= TimeSpan.Zero)
         {
             failures.Add($"Fenix:RequestHeadersTimeout is {timeout}: it must be positive (default 00:00:15), or null to leave Kestrel's own value.");

@@ -63,7 +63,10 @@ public static class FenixServiceCollectionExtensions
             provider.GetRequiredService<FenixMetrics>(),
             new JoinRefusalReporter(provider.GetRequiredService<ILoggerFactory>().CreateLogger("Fenix.Channel"), provider.GetRequiredService<TimeProvider>(), JoinRefusalReporter.DefaultInterval),
             provider.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<FenixToken>();
+        services.TryAddSingleton(provider => new FenixToken(
+            provider.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<IOptions<FenixOptions>>().Value.TokenClockSkew));
         services.TryAddSingleton(CreatePubSub);
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<LongPollSessionRegistry>();

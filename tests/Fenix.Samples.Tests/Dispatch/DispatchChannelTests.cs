@@ -74,9 +74,10 @@ public sealed class DispatchChannelTests : IAsyncLifetime
         await storm.AssertPushAsync(Notification.Event, p => IsNotification(p, "all", "Storm", "Assemble!"));
         await flash.AssertPushAsync(Notification.Event, p => IsNotification(p, "all", "Storm", "Assemble!"));
 
-        await storm.AssertReplyAsync(storm.Push(Lobby, "notify_others", new { body = "On my way" }), "ok");
+        var others = storm.Push(Lobby, "notify_others", new { body = "On my way" });
+        await storm.AssertReplyAsync(others, "ok");
         await flash.AssertPushAsync(Notification.Event, p => IsNotification(p, "others", "Storm", "On my way"));
-        await storm.RefutePushAsync(Notification.Event);
+        await storm.RefutePushBeforeReplyAsync(Notification.Event, others); // it would have come while storm's push was handled
     }
 
     [Fact]
@@ -86,11 +87,15 @@ public sealed class DispatchChannelTests : IAsyncLifetime
         var flash = await JoinAsync("Flash");
         var hulk = await JoinAsync("Hulk");
 
-        await storm.AssertReplyAsync(storm.Push(Lobby, "notify_direct", new { recipient = "Flash", body = "Psst" }), "ok", new { recipient = "Flash" });
+        var direct = storm.Push(Lobby, "notify_direct", new { recipient = "Flash", body = "Psst" });
+        await storm.AssertReplyAsync(direct, "ok", new { recipient = "Flash" });
 
         await flash.AssertPushAsync(Notification.Event, p => IsNotification(p, "direct", "Storm", "Psst"));
-        await storm.RefutePushAsync(Notification.Event);
-        await hulk.RefutePushAsync(Notification.Event);
+        await storm.RefutePushBeforeReplyAsync(Notification.Event, direct);
+
+        // Hulk's own round trip after storm's reply: a notification sent to hulk then would be ahead of its answer.
+        var hulkBarrier = hulk.Push(Lobby, "notify_direct", new { recipient = "Nobody", body = "?" });
+        await hulk.RefutePushBeforeReplyAsync(Notification.Event, hulkBarrier);
     }
 
     [Fact]
@@ -103,9 +108,10 @@ public sealed class DispatchChannelTests : IAsyncLifetime
 
         await storm.AssertReplyAsync(storm.Push(Lobby, "notify_direct", new { recipient = "Flash", body = "Hello?" }), "error", new { reason = "hero not present" });
         await storm.AssertReplyAsync(storm.Push(Lobby, "notify_direct", new { recipient = "Nobody", body = "Hello?" }), "error", new { reason = "hero not present" });
-        await storm.AssertReplyAsync(storm.Push(Lobby, "notify_direct", new { body = "Hello?" }), "error", new { reason = "hero not present" });
+        var last = storm.Push(Lobby, "notify_direct", new { body = "Hello?" });
+        await storm.AssertReplyAsync(last, "error", new { reason = "hero not present" });
 
-        await storm.RefutePushAsync(Notification.Event);
+        await storm.RefutePushBeforeReplyAsync(Notification.Event, last);
         Assert.DoesNotContain(flash.Received, f => f.Event == Notification.Event);
     }
 
@@ -120,8 +126,9 @@ public sealed class DispatchChannelTests : IAsyncLifetime
 
         await storm.AssertReplyAsync(storm.Push(Lobby, @event, new { recipient = "Storm" }), "error", reason);
         await storm.AssertReplyAsync(storm.Push(Lobby, @event, new { recipient = "Storm", body = "   " }), "error", reason);
-        await storm.AssertReplyAsync(storm.Push(Lobby, @event, new { recipient = "Storm", body = new string('x', Notification.MaxBody + 1) }), "error", reason);
-        await storm.RefutePushAsync(Notification.Event);
+        var last = storm.Push(Lobby, @event, new { recipient = "Storm", body = new string('x', Notification.MaxBody + 1) });
+        await storm.AssertReplyAsync(last, "error", reason);
+        await storm.RefutePushBeforeReplyAsync(Notification.Event, last);
     }
 
     [Fact]

@@ -143,7 +143,7 @@ internal static class LongPollEndpoint
         var socket = new SocketSession(runtime, mount, serializer, connection.Assigns, connection.SocketId, connectInfo, session);
         sessions.Add(session);
         session.Attach(socket);
-        runtime.SocketLog.Connected("longpoll", mount.HandlerName, connection.SocketId, serializer.Name, connectInfo.PeerAddress?.ToString());
+        runtime.SocketLog.Connected("longpoll", mount.HandlerName, connection.SocketId, serializer.Name, connectInfo.PeerAddress?.ToString(), context.Request.Protocol);
         var token = sessions.Issue(session, runtime.PubSub.NodeName, mount.Options.LongPoll.TokenMaxAge);
         await WriteJsonAsync(context, writer =>
         {
