@@ -28,9 +28,9 @@ internal sealed partial class DashboardPublisher(
         pubSub.Subscribe(DashboardTopics.Watch, this);
         try
         {
-            using var timer = new PeriodicTimer(options.Value.RefreshInterval, time);
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (!stoppingToken.IsCancellationRequested)
             {
+                await Task.Delay(options.Value.RefreshInterval, time, stoppingToken);
                 if (time.GetTimestamp() < Volatile.Read(ref _watchedUntil))
                 {
                     await PublishAsync(stoppingToken);
