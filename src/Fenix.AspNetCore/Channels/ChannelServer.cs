@@ -103,6 +103,9 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
 
     public Channel? Instance => _channel;
 
+    /// <summary>The route this channel was joined through (its pattern and channel class).</summary>
+    public ChannelRoute Route => _route;
+
     /// <summary>This instance's services: its own scope from the join on (the application's root services before).</summary>
     public IServiceProvider Services => _scope?.ServiceProvider ?? Session.Runtime.Services;
 
@@ -241,6 +244,7 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
     public void Broadcast(string @event, Payload payload, bool excludeSelf)
     {
         var message = new BroadcastMessage(new Broadcast(Topic, @event, payload));
+        FenixTelemetry.Broadcasting(Topic, @event, excludeSelf);
         using var batch = WriterBatch.Begin();
         if (excludeSelf)
         {

@@ -4,9 +4,15 @@ using Fenix.PubSub;
 
 namespace Fenix;
 
-/// <summary>Server-wide settings of Fenix (per-mount settings are in <see cref="SocketMountOptions"/>).</summary>
+/// <summary>
+/// Server-wide settings of Fenix (per-mount settings are in <see cref="SocketMountOptions"/>). Bound from the
+/// configuration section <c>Fenix</c> (e.g. <c>Fenix:DrainTimeout</c>), then from code; validated when the host starts.
+/// </summary>
 public sealed class FenixOptions
 {
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string Section = "Fenix";
+
     /// <summary>How application objects become payloads. Defaults to web conventions with relaxed escaping.</summary>
     public JsonSerializerOptions Json { get; set; } = PayloadJson.Options;
 
@@ -18,7 +24,9 @@ public sealed class FenixOptions
 
     /// <summary>
     /// Keep Kestrel's connection limits below the process's open-file limit so that a flood of connections is refused
-    /// cleanly instead of exhausting descriptors (which aborts the process). On by default.
+    /// cleanly instead of exhausting descriptors (which aborts the process). On by default: Fenix then sets Kestrel's
+    /// <c>MaxConcurrentConnections</c> and <c>MaxConcurrentUpgradedConnections</c> to the open-file limit minus what the
+    /// process holds and <see cref="ReservedFileDescriptors"/> — only where you left them unset. False leaves them alone.
     /// </summary>
     public bool LimitConnectionsToFileDescriptors { get; set; } = true;
 
@@ -31,8 +39,12 @@ public sealed class FenixOptions
     /// </summary>
     public TimeSpan TokenClockSkew { get; set; } = FenixToken.DefaultClockSkew;
 
-    /// <summary>Clients whose request headers take longer than this are dropped (Kestrel's RequestHeadersTimeout).</summary>
-    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// Clients whose request headers take longer than this are dropped: Fenix lowers Kestrel's
+    /// <c>Limits.RequestHeadersTimeout</c> from its default 30 s to this value (15 s), so that half-open connections
+    /// cannot hold descriptors long. Applied only while Kestrel's value is still its default; null leaves Kestrel alone.
+    /// </summary>
+    public TimeSpan? RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>On shutdown, connections are asked to reconnect elsewhere (close 1012) in batches of this size...</summary>
     public int DrainBatchSize { get; set; } = 10_000;

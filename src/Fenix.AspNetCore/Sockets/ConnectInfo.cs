@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
@@ -47,6 +48,9 @@ public sealed class ConnectInfo
 
     /// <summary>The request's services, for connect callbacks that need scoped dependencies.</summary>
     public IServiceProvider? RequestServices { get; init; }
+
+    /// <summary>The connect span's context once the connection was accepted (default when not traced): joins and events link to it.</summary>
+    internal ActivityContext TraceContext { get; set; }
 
     internal static ConnectInfo FromHttpContext(HttpContext context, string transport, string? authToken)
     {

@@ -92,10 +92,10 @@ public sealed partial class TrackerShard
     {
         var started = _time.GetTimestamp();
         var diff = _state.Merge(payload);
-        var elapsedMs = _time.GetElapsedTime(started).TotalMilliseconds;
-        _metrics?.MergeDuration.Record(elapsedMs);
+        var elapsed = _time.GetElapsedTime(started);
+        _metrics?.MergeDuration.Record(elapsed.TotalSeconds);
         Report(diff);
-        return elapsedMs;
+        return elapsed.TotalMilliseconds;
     }
 
     /// <summary>Applies liveness transitions to the state, in order, reporting what became (in)visible.</summary>

@@ -36,11 +36,32 @@ public sealed class DispatchChannelTests : IAsyncLifetime
 
         await first.JoinOkAsync(Lobby);
 
-        await first.AssertPushAsync("user_info", new { user_name = name });
+        await first.AssertPushAsync("user_info", p => p.Json.GetProperty("user_name").GetString() == name);
         var state = await first.AssertPushAsync(PhoenixEvents.PresenceState);
         var meta = state.Payload.Json.GetProperty(name).GetProperty("metas")[0];
         Assert.Equal(name, meta.GetProperty("user_name").GetString());
         Assert.True(long.TryParse(meta.GetProperty("online_at").GetString(), out _));
+    }
+
+    [Fact]
+    public async Task A_returning_page_keeps_its_hero_with_the_token_from_user_info_and_a_forged_one_gets_a_new_name()
+    {
+        var first = await _host.ConnectAsync<DispatchSocket>();
+        _sockets.Add(first);
+        var name = first.Assigns.Get<string>("hero");
+        await first.JoinOkAsync(Lobby);
+        var info = await first.AssertPushAsync("user_info");
+        var token = info.Payload.Json.GetProperty("hero_token").GetString()!;
+
+        // A reconnect (after a network blip or a server restart with the same key ring) sends the token back.
+        var again = await _host.ConnectAsync<DispatchSocket>(new Dictionary<string, string> { ["hero_token"] = token });
+        Assert.Equal(name, again.Assigns.Get<string>("hero"));
+
+        var forged = await _host.ConnectAsync<DispatchSocket>(new Dictionary<string, string> { ["hero_token"] = token[..^4] + "AAAA" });
+        Assert.NotEqual(name, forged.Assigns.Get<string>("hero"));
+        var otherPurpose = _host.Services.GetRequiredService<FenixToken>().Sign("user socket", name);
+        var wrongSalt = await _host.ConnectAsync<DispatchSocket>(new Dictionary<string, string> { ["hero_token"] = otherPurpose });
+        Assert.NotEqual(name, wrongSalt.Assigns.Get<string>("hero"));
     }
 
     [Fact]

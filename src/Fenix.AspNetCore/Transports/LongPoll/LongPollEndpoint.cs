@@ -124,7 +124,7 @@ internal static class LongPollEndpoint
         if (serializer is null)
         {
             runtime.SocketLog.VersionMismatch(parameters.Get("vsn"));
-            runtime.Metrics.ConnectionsRefused.Add(1, new KeyValuePair<string, object?>("reason", "vsn"));
+            runtime.Metrics.ConnectionRefused("longpoll", "vsn");
             await WriteStatusAsync(context, 403);
             return;
         }
@@ -134,7 +134,7 @@ internal static class LongPollEndpoint
         var connection = await SocketConnector.ConnectAsync(mount, runtime, parameters, connectInfo);
         if (!connection.Accepted)
         {
-            runtime.Metrics.ConnectionsRefused.Add(1, new KeyValuePair<string, object?>("reason", "connect refused"));
+            runtime.Metrics.ConnectionRefused("longpoll", "connect_refused");
             await WriteStatusAsync(context, 403);
             return;
         }

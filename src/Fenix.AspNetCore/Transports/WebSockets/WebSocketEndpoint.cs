@@ -34,7 +34,7 @@ internal static class WebSocketEndpoint
         if (!mount.Options.CheckOrigin.IsAllowed(request))
         {
             log.OriginRefused(request.Headers.Origin.ToString());
-            await RefuseAsync(context, runtime, StatusCodes.Status403Forbidden, "origin not allowed");
+            await RefuseAsync(context, runtime, StatusCodes.Status403Forbidden, "origin");
             return;
         }
 
@@ -78,7 +78,7 @@ internal static class WebSocketEndpoint
         var connection = await SocketConnector.ConnectAsync(mount, runtime, parameters, connectInfo);
         if (!connection.Accepted)
         {
-            await RefuseAsync(context, runtime, connection.StatusCode, "connect refused");
+            await RefuseAsync(context, runtime, connection.StatusCode, "connect_refused");
             return;
         }
 
@@ -129,7 +129,7 @@ internal static class WebSocketEndpoint
 
     private static Task RefuseAsync(HttpContext context, FenixRuntime runtime, int status, string reason)
     {
-        runtime.Metrics.ConnectionsRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        runtime.Metrics.ConnectionRefused("websocket", reason);
         context.Response.StatusCode = status;
         return Task.CompletedTask;
     }
