@@ -11,7 +11,8 @@ namespace Fenix.Templates.Tests;
 /// A new user's first ten minutes, from the packed folder only: install the templates, create an app, build it (package
 /// references to the local feed, third-party packages from the usual NuGet source, its own package folder so nothing
 /// stale is used), run it on a free port and drive it with the official phoenix client under Node (join, push and reply,
-/// broadcast, presence, a refused token), add a channel with fenix-channel, and run the app's tests.
+/// broadcast, presence, a refused token), add a channel with fenix-channel, run the app's tests, and build it again on a
+/// PATH without npm.
 /// </summary>
 public sealed partial class ConsumerTests(PackedFeed feed) : IDisposable
 {
@@ -64,6 +65,16 @@ public sealed partial class ConsumerTests(PackedFeed feed) : IDisposable
         var passed = PassedCount().Match(test.Output);
         Assert.True(passed.Success, test.Output);
         Assert.True(int.Parse(passed.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 12, $"expected the app's tests and the new channel's:\n{test.Output}");
+
+        // On a machine without Node.js the app still builds (and its tests run); the build says what the page misses.
+        Directory.Delete(Path.Combine(Project, "wwwroot", "vendor"), recursive: true);
+        using (var noNpm = new NoNpm())
+        {
+            var withoutNpm = await ProcessRunner.RunAsync("dotnet", ["build", "--nologo"], Solution, TimeSpan.FromMinutes(5), noNpm.Environment);
+            Assert.True(withoutNpm.ExitCode == 0, withoutNpm.Output);
+            Assert.Contains("warning FENIXAPP001: npm was not found", withoutNpm.Output, StringComparison.Ordinal);
+        }
+
         _passed = true;
     }
 
