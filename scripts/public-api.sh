@@ -24,8 +24,8 @@ for dir in "${projects[@]}"; do
   done
 
   echo "== $dir"
-  # Symbols that are no longer public: RS0017 has no code fix, so read them from a build.
-  removed=$(dotnet build "$csproj" -c Debug --nologo -v quiet -p:TreatWarningsAsErrors=false 2>&1 \
+  # Symbols that are no longer public: RS0017 has no code fix, so read them from a full (not incremental) build.
+  removed=$(dotnet build "$csproj" -c Debug --nologo -v quiet --no-incremental -p:TreatWarningsAsErrors=false 2>&1 \
     | sed -n "s/.*RS0017: Symbol '\(.*\)' is part of the declared API.*/\1/p" | sort -u || true)
   while IFS= read -r symbol; do
     [ -n "$symbol" ] || continue
