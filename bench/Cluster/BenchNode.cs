@@ -2,33 +2,90 @@ using System.Buffers;
 using System.Buffers.Binary;
 using Fenix.PubSub;
 using Fenix.PubSub.RabbitMQ;
+using Fenix.PubSub.Redis;
 
 namespace Fenix.Bench.Cluster;
 
-/// <summary>A node of the benchmark: PubSub over its own RabbitMQ connection, with the stamped-message codec.</summary>
+/// <summary>What a benchmark node runs on: a RabbitMQ routing, or Redis. Builds adapters and reads their counters.</summary>
+internal abstract class BenchBackend
+{
+    /// <summary>The label in the tables, e.g. "RabbitMQ Fanout".</summary>
+    public abstract string Label { get; }
+
+    public abstract IPubSubAdapter CreateAdapter(string prefix, string name);
+
+    public abstract Task WaitForConnectionAsync(IPubSubAdapter adapter, CancellationToken cancellationToken);
+
+    /// <summary>Completes once subscriptions made so far take effect for other nodes (RabbitMQ per-topic bindings).</summary>
+    public virtual Task FlushTopologyAsync(IPubSubAdapter adapter) => Task.CompletedTask;
+
+    /// <summary>(published, broker messages, dropped) so far.</summary>
+    public abstract (long Published, long Batches, long Dropped) Counters(IPubSubAdapter adapter);
+}
+
+internal sealed class RabbitMqBench(Uri uri, RabbitMqRouting routing) : BenchBackend
+{
+    public override string Label => $"RabbitMQ {routing}";
+
+    public override IPubSubAdapter CreateAdapter(string prefix, string name) =>
+        new RabbitMqAdapter(name, new RabbitMqAdapterOptions { Uri = uri, Prefix = prefix, Routing = routing, UnbindDelay = TimeSpan.Zero });
+
+    public override Task WaitForConnectionAsync(IPubSubAdapter adapter, CancellationToken cancellationToken) =>
+        ((RabbitMqAdapter)adapter).WaitForConnectionAsync(cancellationToken);
+
+    public override Task FlushTopologyAsync(IPubSubAdapter adapter) => ((RabbitMqAdapter)adapter).FlushTopologyAsync();
+
+    public override (long Published, long Batches, long Dropped) Counters(IPubSubAdapter adapter)
+    {
+        var counters = ((RabbitMqAdapter)adapter).Counters;
+        return (counters.Published, counters.Batches, counters.Dropped);
+    }
+}
+
+internal sealed class RedisBench(string configuration) : BenchBackend
+{
+    public override string Label => "Redis";
+
+    public override IPubSubAdapter CreateAdapter(string prefix, string name) =>
+        new RedisAdapter(name, new RedisAdapterOptions { Configuration = configuration, Prefix = prefix });
+
+    public override Task WaitForConnectionAsync(IPubSubAdapter adapter, CancellationToken cancellationToken) =>
+        ((RedisAdapter)adapter).WaitForConnectionAsync(cancellationToken);
+
+    public override (long Published, long Batches, long Dropped) Counters(IPubSubAdapter adapter)
+    {
+        var counters = ((RedisAdapter)adapter).Counters;
+        return (counters.Published, counters.Batches, counters.Dropped);
+    }
+}
+
+/// <summary>A node of the benchmark: PubSub over its own connection to the backend, with the stamped-message codec.</summary>
 internal sealed class BenchNode : IAsyncDisposable
 {
-    private BenchNode(FenixPubSub pubSub, RabbitMqAdapter adapter)
+    private readonly BenchBackend _backend;
+
+    private BenchNode(FenixPubSub pubSub, BenchBackend backend)
     {
         PubSub = pubSub;
-        Adapter = adapter;
+        _backend = backend;
     }
 
     public FenixPubSub PubSub { get; }
 
-    public RabbitMqAdapter Adapter { get; }
+    public (long Published, long Batches, long Dropped) Counters => _backend.Counters(PubSub.Adapter);
 
-    public static async Task<BenchNode> StartAsync(Uri uri, string prefix, string name, RabbitMqRouting routing)
+    public static async Task<BenchNode> StartAsync(BenchBackend backend, string prefix, string name)
     {
-        var options = new RabbitMqAdapterOptions { Uri = uri, Prefix = prefix, Routing = routing, UnbindDelay = TimeSpan.Zero };
-        var adapter = new RabbitMqAdapter(name, options);
+        var adapter = backend.CreateAdapter(prefix, name);
         var pubSub = new FenixPubSub(adapter);
         pubSub.RegisterDecoder(new StampedMessage.Decoder());
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await pubSub.StartAsync(timeout.Token);
-        await adapter.WaitForConnectionAsync(timeout.Token);
-        return new BenchNode(pubSub, adapter);
+        await backend.WaitForConnectionAsync(adapter, timeout.Token);
+        return new BenchNode(pubSub, backend);
     }
+
+    public Task FlushTopologyAsync() => _backend.FlushTopologyAsync(PubSub.Adapter);
 
     public ValueTask DisposeAsync() => PubSub.DisposeAsync();
 }

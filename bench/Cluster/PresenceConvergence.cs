@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Fenix.Presence;
-using Fenix.PubSub.RabbitMQ;
 
 namespace Fenix.Bench.Cluster;
 
@@ -13,9 +12,9 @@ internal static class PresenceConvergence
 {
     private const string Topic = "rooms:big";
 
-    public static async Task RunAsync(Uri uri, string prefix, int users, TextWriter output)
+    public static async Task RunAsync(BenchBackend backend, string prefix, int users, TextWriter output)
     {
-        await using var a = await BenchNode.StartAsync(uri, prefix, "presence-a", RabbitMqRouting.Fanout);
+        await using var a = await BenchNode.StartAsync(backend, prefix, "presence-a");
         await using var trackerA = new PresenceTracker(a.PubSub);
         var tracking = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, users), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
@@ -26,7 +25,7 @@ internal static class PresenceConvergence
         await Task.Delay(TimeSpan.FromSeconds(4));
 
         var joining = Stopwatch.StartNew();
-        await using var b = await BenchNode.StartAsync(uri, prefix, "presence-b", RabbitMqRouting.Fanout);
+        await using var b = await BenchNode.StartAsync(backend, prefix, "presence-b");
         await using var trackerB = new PresenceTracker(b.PubSub);
         var seen = 0;
         var deadline = TimeSpan.FromSeconds(120);
@@ -43,7 +42,7 @@ internal static class PresenceConvergence
 
         var converged = joining.Elapsed;
         output.WriteLine(
-            $"| presence convergence | {seen:N0} of {users:N0} | tracked on A in {trackedIn.TotalSeconds:0.00} s | "
+            $"| {backend.Label}: presence convergence | {seen:N0} of {users:N0} | tracked on A in {trackedIn.TotalSeconds:0.00} s | "
             + (seen == users ? $"B saw all of them {converged.TotalSeconds:0.00} s after it started" : $"B saw only {seen:N0} after {deadline.TotalSeconds} s")
             + " | default gossip periods (1.5 s ticks, transfer after 2 clock samples) |");
     }

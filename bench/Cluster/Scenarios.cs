@@ -1,23 +1,22 @@
 using System.Diagnostics;
 using Fenix.PubSub;
-using Fenix.PubSub.RabbitMQ;
 
 namespace Fenix.Bench.Cluster;
 
 /// <summary>The measurements, each on fresh nodes of one broker prefix. Every loop is bounded in count and time.</summary>
-internal sealed class Scenarios(Uri uri, string prefix, RabbitMqRouting routing, TextWriter report)
+internal sealed class Scenarios(BenchBackend backend, string prefix, TextWriter report)
 {
     private const int PayloadBytes = 100;
 
     /// <summary>Broadcasts at a steady rate from node A to a subscriber on node B; latency from send to delivery.</summary>
     public async Task LatencyAsync(int ratePerSecond, TimeSpan duration)
     {
-        await using var a = await BenchNode.StartAsync(uri, prefix, "latency-a", routing);
-        await using var b = await BenchNode.StartAsync(uri, prefix, "latency-b", routing);
+        await using var a = await BenchNode.StartAsync(backend, prefix, "latency-a");
+        await using var b = await BenchNode.StartAsync(backend, prefix, "latency-b");
         var total = (int)(ratePerSecond * duration.TotalSeconds);
         var recorder = new LatencyRecorder(total);
         b.PubSub.Subscribe("bench:latency", recorder);
-        await b.Adapter.FlushTopologyAsync();
+        await b.FlushTopologyAsync();
         await SendPacedAsync(a.PubSub, "bench:latency", Math.Max(100, ratePerSecond / 10), ratePerSecond); // warm-up
         await WaitForAsync(() => recorder.Count >= Math.Max(100, ratePerSecond / 10), TimeSpan.FromSeconds(10));
         recorder.Reset();
@@ -25,16 +24,16 @@ internal sealed class Scenarios(Uri uri, string prefix, RabbitMqRouting routing,
         await SendPacedAsync(a.PubSub, "bench:latency", total, ratePerSecond);
         await WaitForAsync(() => recorder.Count >= total, TimeSpan.FromSeconds(30));
         report.WriteLine(
-            $"| {routing}: latency, {ratePerSecond:N0} msg/s × {duration.TotalSeconds:0} s | {recorder.Count:N0}/{total:N0} | " +
+            $"| {backend.Label}: latency, {ratePerSecond:N0} msg/s × {duration.TotalSeconds:0} s | {recorder.Count:N0}/{total:N0} | " +
             $"{recorder.PercentileMicroseconds(50):N0} | {recorder.PercentileMicroseconds(90):N0} | {recorder.PercentileMicroseconds(99):N0} | " +
-            $"{recorder.PercentileMicroseconds(100):N0} | dropped {a.Adapter.Counters.Dropped} |");
+            $"{recorder.PercentileMicroseconds(100):N0} | dropped {a.Counters.Dropped} |");
     }
 
     /// <summary>Node A broadcasts <paramref name="count"/> messages as fast as its outgoing queue takes them; node B counts.</summary>
     public async Task ThroughputAsync(int count, int topics)
     {
-        await using var a = await BenchNode.StartAsync(uri, prefix, "throughput-a", routing);
-        await using var b = await BenchNode.StartAsync(uri, prefix, "throughput-b", routing);
+        await using var a = await BenchNode.StartAsync(backend, prefix, "throughput-a");
+        await using var b = await BenchNode.StartAsync(backend, prefix, "throughput-b");
         var recorder = new LatencyRecorder(count);
         var names = Enumerable.Range(0, topics).Select(i => $"bench:throughput:{i}").ToArray();
         foreach (var name in names)
@@ -42,12 +41,12 @@ internal sealed class Scenarios(Uri uri, string prefix, RabbitMqRouting routing,
             b.PubSub.Subscribe(name, recorder);
         }
 
-        await b.Adapter.FlushTopologyAsync();
+        await b.FlushTopologyAsync();
         var started = Stopwatch.StartNew();
         for (var i = 0; i < count; i++)
         {
             // Stay under the outgoing bound (16 MB) so that the number measures the pipe, not the drop path.
-            for (var spins = 0; a.Adapter.Counters.Published < i - 50_000 && spins < 100_000; spins++)
+            for (var spins = 0; a.Counters.Published < i - 50_000 && spins < 100_000; spins++)
             {
                 await Task.Yield();
             }
@@ -58,9 +57,9 @@ internal sealed class Scenarios(Uri uri, string prefix, RabbitMqRouting routing,
         var sent = started.Elapsed;
         await WaitForAsync(() => recorder.Count >= count, TimeSpan.FromSeconds(60));
         var elapsed = started.Elapsed;
-        var counters = a.Adapter.Counters;
+        var counters = a.Counters;
         report.WriteLine(
-            $"| {routing}: throughput, {count:N0} × {PayloadBytes} B over {topics:N0} topic(s) | {recorder.Count:N0} in {elapsed.TotalSeconds:0.00} s " +
+            $"| {backend.Label}: throughput, {count:N0} × {PayloadBytes} B over {topics:N0} topic(s) | {recorder.Count:N0} in {elapsed.TotalSeconds:0.00} s " +
             $"(sent in {sent.TotalSeconds:0.00} s) | **{recorder.Count / elapsed.TotalSeconds:N0} msg/s** | " +
             $"{(double)counters.Published / Math.Max(1, counters.Batches):0.0} msgs per broker message | p50 {recorder.PercentileMicroseconds(50) / 1000:N1} ms, " +
             $"p99 {recorder.PercentileMicroseconds(99) / 1000:N1} ms | dropped {counters.Dropped} |");
@@ -69,7 +68,7 @@ internal sealed class Scenarios(Uri uri, string prefix, RabbitMqRouting routing,
     /// <summary>One node subscribes <paramref name="count"/> new topics, then unsubscribes them: broker bindings per second.</summary>
     public async Task BindingChurnAsync(int count)
     {
-        await using var node = await BenchNode.StartAsync(uri, prefix, "churn", routing);
+        await using var node = await BenchNode.StartAsync(backend, prefix, "churn");
         var subscriber = new LatencyRecorder(1);
         var names = Enumerable.Range(0, count).Select(i => $"bench:churn:{Guid.NewGuid():N}").ToArray();
 
@@ -79,7 +78,7 @@ internal sealed class Scenarios(Uri uri, string prefix, RabbitMqRouting routing,
             node.PubSub.Subscribe(name, subscriber);
         }
 
-        await node.Adapter.FlushTopologyAsync();
+        await node.FlushTopologyAsync();
         bind.Stop();
 
         var unbind = Stopwatch.StartNew();
@@ -88,12 +87,12 @@ internal sealed class Scenarios(Uri uri, string prefix, RabbitMqRouting routing,
             node.PubSub.Unsubscribe(name, subscriber);
         }
 
-        await node.Adapter.FlushTopologyAsync();
+        await node.FlushTopologyAsync();
         unbind.Stop();
 
         report.WriteLine(
-            $"| {routing}: binding churn, {count:N0} topics | bind: **{count / bind.Elapsed.TotalSeconds:N0}/s** ({bind.Elapsed.TotalSeconds:0.00} s) | " +
-            $"unbind: **{count / unbind.Elapsed.TotalSeconds:N0}/s** ({unbind.Elapsed.TotalSeconds:0.00} s) | {node.Adapter.Counters.BindingOperations:N0} broker operations |");
+            $"| {backend.Label}: binding churn, {count:N0} topics | bind: **{count / bind.Elapsed.TotalSeconds:N0}/s** ({bind.Elapsed.TotalSeconds:0.00} s) | " +
+            $"unbind: **{count / unbind.Elapsed.TotalSeconds:N0}/s** ({unbind.Elapsed.TotalSeconds:0.00} s) |  |");
     }
 
     private static async Task SendPacedAsync(FenixPubSub pubSub, string topic, int count, int ratePerSecond)

@@ -1,9 +1,10 @@
 using Chat;
 
 var builder = WebApplication.CreateBuilder(args);
-// With --Fenix:RabbitMQ amqp://… (and a distinct --Fenix:Node per process) the server joins a cluster; without it, a single node.
-// Presence timing may come from configuration as well (e.g. --Fenix:Presence:DownPeriod 00:00:05); every node should agree on it.
-builder.Services.AddFenix().AddPresence().AddRabbitMQ();
+// With --Fenix:RabbitMQ amqp://… or --Fenix:Redis host:port (and a distinct --Fenix:Node per process) the server joins a
+// cluster; without either, a single node. Presence timing may come from configuration as well
+// (e.g. --Fenix:Presence:DownPeriod 00:00:05); every node should agree on it.
+builder.Services.AddFenix().AddPresence().AddRabbitMQ().AddRedis();
 
 var app = builder.Build();
 app.UseDefaultFiles();

@@ -6,7 +6,8 @@ using Microsoft.AspNetCore.Rewrite;
 using Microsoft.Extensions.FileProviders;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddFenix().AddPresence();
+// Like the Chat: --Fenix:RabbitMQ amqp://… or --Fenix:Redis host:port (with a distinct --Fenix:Node) joins a cluster.
+builder.Services.AddFenix().AddPresence().AddRabbitMQ().AddRedis();
 builder.Services.AddDemoApps();
 
 var app = builder.Build();

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Fenix.PubSub.Broker;
 using Fenix.PubSub.RabbitMQ.Diagnostics;
 using Fenix.PubSub.RabbitMQ.Internal;
 using Microsoft.Extensions.Logging;
@@ -72,7 +73,7 @@ public sealed partial class RabbitMqAdapter : IPubSubAdapter
             new TopicBindings(_time, options.Routing == RabbitMqRouting.PerTopic ? options.UnbindDelay : TimeSpan.Zero),
             outgoing,
             metrics,
-            new DropReporter(log, metrics, _time, TimeSpan.FromSeconds(10)),
+            new DropReporter(metrics.Dropped, log.Dropped, log.DroppedWhileStarting, _time, TimeSpan.FromSeconds(10)),
             log);
     }
 

@@ -1,4 +1,4 @@
-using Fenix.PubSub.Conformance;
+using Fenix.PubSub.Specification;
 using Fenix.Testing.RabbitMQ;
 using Xunit;
 

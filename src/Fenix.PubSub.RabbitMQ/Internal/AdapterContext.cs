@@ -1,4 +1,5 @@
 using System.Text;
+using Fenix.PubSub.Broker;
 using Fenix.PubSub.RabbitMQ.Diagnostics;
 using Microsoft.Extensions.Logging;
 

@@ -1,3 +1,4 @@
+using Fenix.PubSub.Broker;
 using RabbitMQ.Client;
 
 namespace Fenix.PubSub.RabbitMQ.Internal;
@@ -67,7 +68,7 @@ internal sealed partial class BrokerSession
             return;
         }
 
-        await _publishChannel.BasicPublishAsync(_batch.Exchange!, _batch.RoutingKey!, mandatory: false, _batch.Body, cancellationToken);
+        await _publishChannel.BasicPublishAsync(_batch.Destination!, _batch.Route!, mandatory: false, _batch.Body, cancellationToken);
         _context.Metrics.Published(_batch.Count);
         _batch.Reset();
     }

@@ -1,3 +1,4 @@
+using Fenix.PubSub.Broker;
 using Fenix.PubSub.RabbitMQ.Diagnostics;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;

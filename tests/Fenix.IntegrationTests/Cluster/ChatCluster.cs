@@ -1,30 +1,33 @@
+using Fenix.IntegrationTests.Cluster.Backends;
 using Fenix.IntegrationTests.Infrastructure;
-using Fenix.Testing.RabbitMQ;
+using Fenix.PubSub.RabbitMQ;
 using Xunit;
 
 namespace Fenix.IntegrationTests.Cluster;
 
 /// <summary>
-/// Chat sample processes joined through the local RabbitMQ broker (<c>--Fenix:RabbitMQ</c>, <c>--Fenix:Node</c>), each
-/// on its own port, plus a <see cref="ClusterProbe"/> node inside the test process. Every cluster has its own broker
-/// prefix, so clusters of concurrent test classes never see each other.
+/// Chat sample processes joined through a <see cref="ClusterBackend"/> (<c>--Fenix:RabbitMQ</c> or <c>--Fenix:Redis</c>,
+/// and <c>--Fenix:Node</c>), each on its own port, plus a <see cref="ClusterProbe"/> node inside the test process.
+/// Every cluster has its own prefix, so clusters of concurrent test classes never see each other.
 /// </summary>
 public abstract class ChatCluster : IAsyncLifetime
 {
     private readonly int _size;
-    private readonly bool _exclusiveBroker;
+    private readonly bool _forOutages;
     private readonly string[] _extraArguments;
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
     private readonly List<ServerProcess> _nodes = [];
-    private IAsyncDisposable? _broker;
 
-    protected ChatCluster(int size, bool exclusiveBroker, params string[] extraArguments)
+    protected ChatCluster(ClusterBackend backend, int size, bool forOutages, params string[] extraArguments)
     {
+        Backend = backend;
         _size = size;
-        _exclusiveBroker = exclusiveBroker;
+        _forOutages = forOutages;
         _extraArguments = extraArguments;
-        Prefix = RabbitMqBroker.NewPrefix($"chat-{_run}");
+        Prefix = $"fenix-test-chat-{_run}";
     }
+
+    public ClusterBackend Backend { get; }
 
     public string Prefix { get; }
 
@@ -37,7 +40,7 @@ public abstract class ChatCluster : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _broker = _exclusiveBroker ? await RabbitMqBroker.ExclusiveAsync() : await RabbitMqBroker.ShareAsync();
+        await Backend.AcquireAsync(_forOutages);
         _nodes.Add(await ServerProcess.StartAsync("Chat", null, Arguments(0)));
 
         // Long-poll tokens must verify on every node: let the first node create the shared Data Protection key (if none
@@ -49,7 +52,7 @@ public abstract class ChatCluster : IAsyncLifetime
 
         var others = Enumerable.Range(1, _size - 1).Select(i => ServerProcess.StartAsync("Chat", null, Arguments(i))).ToList();
         _nodes.AddRange(await Task.WhenAll(others));
-        Probe = await ClusterProbe.StartAsync(Prefix, $"probe-{_run}");
+        Probe = await ClusterProbe.StartAsync(Backend, Prefix, $"probe-{_run}");
     }
 
     public async ValueTask DisposeAsync()
@@ -64,47 +67,49 @@ public abstract class ChatCluster : IAsyncLifetime
             await Probe.DisposeAsync();
         }
 
-        await RabbitMqBroker.DeleteExchangeAsync(Prefix);
-        if (_broker is not null)
-        {
-            await _broker.DisposeAsync();
-        }
-
+        await Backend.CleanUpAsync(Prefix);
+        await Backend.DisposeAsync();
         GC.SuppressFinalize(this);
     }
 
     /// <summary>Restarts a killed node on its port, with the same name and arguments.</summary>
     public Task RestartAsync(int index) => _nodes[index].StartAsync();
 
-    private string[] Arguments(int index) =>
+    private string[] Arguments(int index) => [.. Backend.NodeArguments(Prefix), "--Fenix:Node", NodeName(index), .. _extraArguments];
+}
+
+/// <summary>Presence timing of the presence clusters: a heartbeat at least every 0.9 s, a silent node down after 3 s.</summary>
+internal static class QuickPresence
+{
+    public static readonly TimeSpan DownPeriod = TimeSpan.FromSeconds(3);
+
+    public static readonly string[] Arguments =
     [
-        "--Fenix:RabbitMQ", RabbitMqBroker.Uri.ToString(),
-        "--Fenix:RabbitMQ:Prefix", Prefix,
-        "--Fenix:RabbitMQ:ReconnectDelayMax", "00:00:01",
-        "--Fenix:Node", NodeName(index),
-        .. _extraArguments,
+        "--Fenix:Presence:BroadcastPeriod", "00:00:00.300",
+        "--Fenix:Presence:MaxSilentPeriods", "2",
+        "--Fenix:Presence:DownPeriod", "00:00:03",
     ];
 }
 
 /// <summary>Three Chat nodes sharing the broker with other tests (default routing: every broadcast to every node).</summary>
-public sealed class ThreeNodeChatCluster() : ChatCluster(3, exclusiveBroker: false);
+public sealed class ThreeNodeChatCluster() : ChatCluster(new RabbitMqBackend(), 3, forOutages: false);
+
+/// <summary>Three Chat nodes over the shared Redis.</summary>
+public sealed class RedisThreeNodeChatCluster() : ChatCluster(new RedisBackend(), 3, forOutages: false);
 
 /// <summary>
-/// Three Chat nodes with quick presence gossip: a heartbeat at least every 0.9 s and a silent node down after
-/// <see cref="DownPeriod"/> (Phoenix: 1.5 s ticks, down after 30 s).
+/// Three Chat nodes over RabbitMQ with quick presence gossip (Phoenix: 1.5 s ticks, down after 30 s).
 /// </summary>
-public sealed class PresenceChatCluster() : ChatCluster(
-    3,
-    exclusiveBroker: false,
-    "--Fenix:Presence:BroadcastPeriod", "00:00:00.300",
-    "--Fenix:Presence:MaxSilentPeriods", "2",
-    "--Fenix:Presence:DownPeriod", "00:00:03")
-{
-    public static readonly TimeSpan DownPeriod = TimeSpan.FromSeconds(3);
-}
+public sealed class PresenceChatCluster() : ChatCluster(new RabbitMqBackend(), 3, forOutages: false, QuickPresence.Arguments);
+
+/// <summary>Three Chat nodes over Redis with quick presence gossip.</summary>
+public sealed class RedisPresenceChatCluster() : ChatCluster(new RedisBackend(), 3, forOutages: false, QuickPresence.Arguments);
 
 /// <summary>
 /// Two Chat nodes that own the broker: their tests stop and start it. They bind per topic, so a broker restart also
 /// proves that every active topic is bound again.
 /// </summary>
-public sealed class OutageChatCluster() : ChatCluster(2, exclusiveBroker: true, "--Fenix:RabbitMQ:Routing", "PerTopic");
+public sealed class OutageChatCluster() : ChatCluster(new RabbitMqBackend(RabbitMqRouting.PerTopic), 2, forOutages: true);
+
+/// <summary>Two Chat nodes over a Redis of their own, which their tests kill and start again.</summary>
+public sealed class RedisOutageChatCluster() : ChatCluster(new RedisBackend(), 2, forOutages: true);

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Fenix.IntegrationTests.Infrastructure;
-using Fenix.Testing.RabbitMQ;
 using Xunit;
 
 namespace Fenix.IntegrationTests.Cluster;
@@ -12,12 +11,19 @@ public sealed class ClusterOutageCollection
     public const string Name = "cluster outage";
 }
 
-/// <summary>Failures of the broker and of nodes, with two Chat processes.</summary>
+/// <summary>Failures of the shared RabbitMQ broker and of nodes (alone: the broker is shared by every test assembly).</summary>
 [Collection(ClusterOutageCollection.Name)]
-public sealed class ClusterOutageTests(OutageChatCluster cluster) : IClassFixture<OutageChatCluster>
+public sealed class RabbitMqClusterOutageTests(OutageChatCluster cluster) : ClusterOutageTests<OutageChatCluster>(cluster);
+
+/// <summary>Failures of the cluster's own Redis and of nodes: exactly the same tests.</summary>
+public sealed class RedisClusterOutageTests(RedisOutageChatCluster cluster) : ClusterOutageTests<RedisOutageChatCluster>(cluster);
+
+/// <summary>Failures of the backend and of nodes, with two Chat processes.</summary>
+public abstract class ClusterOutageTests<TCluster>(TCluster cluster) : IClassFixture<TCluster>
+    where TCluster : ChatCluster
 {
     [Fact]
-    public async Task Local_delivery_goes_on_during_a_broker_restart_and_cross_node_delivery_resumes_after_it()
+    public async Task Local_delivery_goes_on_during_a_backend_restart_and_cross_node_delivery_resumes_after_it()
     {
         await using var js = await Infrastructure.JsClient.StartAsync();
         var ann = await JoinLobbyAsync(js, node: 0, "ann");
@@ -28,16 +34,16 @@ public sealed class ClusterOutageTests(OutageChatCluster cluster) : IClassFixtur
             window => Eventually.SeenAsync(js, Eventually.Message(bob, "new_msg", "warm-up"), window),
             "node 2 to receive node 1's broadcasts");
 
-        await RabbitMqBroker.StopAsync();
+        await cluster.Backend.StopAsync();
         try
         {
             await js.PushAsync(ann, "new_msg", new { body = "during the outage" }); // no reply: the room answers with the broadcast
             await js.WaitForAsync(Eventually.Message(amy, "new_msg", "during the outage"), "local delivery during the outage");
-            await js.RefuteAsync(Eventually.Message(bob, "new_msg", "during the outage"), "delivery to node 2 without a broker", TimeSpan.FromSeconds(1));
+            await js.RefuteAsync(Eventually.Message(bob, "new_msg", "during the outage"), "delivery to node 2 without the backend", TimeSpan.FromSeconds(1));
         }
         finally
         {
-            await RabbitMqBroker.StartAsync();
+            await cluster.Backend.StartAsync();
         }
 
         await Eventually.RetryAsync(
@@ -54,7 +60,7 @@ public sealed class ClusterOutageTests(OutageChatCluster cluster) : IClassFixtur
     }
 
     [Fact]
-    public async Task Presence_reconverges_after_a_broker_restart_including_joins_made_during_the_outage()
+    public async Task Presence_reconverges_after_a_backend_restart_including_joins_made_during_the_outage()
     {
         await using var js = await Infrastructure.JsClient.StartAsync();
         var ann = await JoinLobbyAsync(js, node: 0, "o-ann", withPresence: true);
@@ -62,19 +68,19 @@ public sealed class ClusterOutageTests(OutageChatCluster cluster) : IClassFixtur
         await WaitForListAsync(js, ann, ["o-ann", "o-bob"], TimeSpan.FromSeconds(30));
         await WaitForListAsync(js, bob, ["o-ann", "o-bob"], TimeSpan.FromSeconds(30));
 
-        await RabbitMqBroker.StopAsync();
+        await cluster.Backend.StopAsync();
         try
         {
-            // Local presence keeps working without the broker; node 1 cannot hear of cid yet.
+            // Local presence keeps working without the backend; node 1 cannot hear of cid yet.
             var cid = await JoinLobbyAsync(js, node: 1, "o-cid", withPresence: true);
             await WaitForListAsync(js, cid, ["o-bob", "o-cid"], TimeSpan.FromSeconds(10));
         }
         finally
         {
-            await RabbitMqBroker.StartAsync();
+            await cluster.Backend.StartAsync();
         }
 
-        // The delta with cid's join was lost with the broker: node 1 repairs the gap from node 2's clocks (a transfer).
+        // The delta with cid's join was lost with the backend: node 1 repairs the gap from node 2's clocks (a transfer).
         await WaitForListAsync(js, ann, ["o-ann", "o-bob", "o-cid"], TimeSpan.FromSeconds(60));
         await WaitForListAsync(js, bob, ["o-ann", "o-bob", "o-cid"], TimeSpan.FromSeconds(60));
     }

@@ -4,8 +4,15 @@ using Xunit;
 
 namespace Fenix.IntegrationTests.Cluster;
 
+/// <summary>Presence across Chat processes over RabbitMQ.</summary>
+public sealed class RabbitMqClusterPresenceTests(PresenceChatCluster cluster, ITestOutputHelper output) : ClusterPresenceTests<PresenceChatCluster>(cluster, output);
+
+/// <summary>Presence across Chat processes over Redis: exactly the same tests.</summary>
+public sealed class RedisClusterPresenceTests(RedisPresenceChatCluster cluster, ITestOutputHelper output) : ClusterPresenceTests<RedisPresenceChatCluster>(cluster, output);
+
 /// <summary>Presence across Chat processes (protocol.md §8): joins replicate, a crashed node's users leave, a restarted node catches up.</summary>
-public sealed class ClusterPresenceTests(PresenceChatCluster cluster, ITestOutputHelper output) : IClassFixture<PresenceChatCluster>
+public abstract class ClusterPresenceTests<TCluster>(TCluster cluster, ITestOutputHelper output) : IClassFixture<TCluster>
+    where TCluster : ChatCluster
 {
     private static readonly TimeSpan Convergence = TimeSpan.FromSeconds(15);
 
@@ -40,8 +47,8 @@ public sealed class ClusterPresenceTests(PresenceChatCluster cluster, ITestOutpu
             await WaitForLeaveAsync(js, dan, "k-eve");
             await WaitForLeaveAsync(js, fay, "k-eve");
             var elapsed = killed.Elapsed;
-            output.WriteLine($"eve left on nodes 1 and 3 {elapsed.TotalSeconds:0.00} s after node 2 was killed (down period {PresenceChatCluster.DownPeriod.TotalSeconds} s)");
-            Assert.True(elapsed < PresenceChatCluster.DownPeriod * 3, $"eve left after {elapsed}, down period {PresenceChatCluster.DownPeriod}");
+            output.WriteLine($"eve left on nodes 1 and 3 {elapsed.TotalSeconds:0.00} s after node 2 was killed (down period {QuickPresence.DownPeriod.TotalSeconds} s)");
+            Assert.True(elapsed < QuickPresence.DownPeriod * 3, $"eve left after {elapsed}, down period {QuickPresence.DownPeriod}");
         }
         finally
         {

@@ -4,11 +4,18 @@ using Xunit;
 
 namespace Fenix.IntegrationTests.Cluster;
 
+/// <summary>Three Chat processes joined through RabbitMQ.</summary>
+public sealed class RabbitMqClusterTests(ThreeNodeChatCluster cluster) : ClusterTests<ThreeNodeChatCluster>(cluster);
+
+/// <summary>Three Chat processes joined through Redis: exactly the same tests.</summary>
+public sealed class RedisClusterTests(RedisThreeNodeChatCluster cluster) : ClusterTests<RedisThreeNodeChatCluster>(cluster);
+
 /// <summary>
-/// Three Chat processes joined through RabbitMQ, driven by the official JS client and raw long-poll requests:
+/// Three Chat processes joined through a cluster backend, driven by the official JS client and raw long-poll requests:
 /// broadcasts cross nodes, disconnects reach the node holding the socket, and long-poll needs no sticky sessions.
 /// </summary>
-public sealed class ClusterTests(ThreeNodeChatCluster cluster) : IClassFixture<ThreeNodeChatCluster>
+public abstract class ClusterTests<TCluster>(TCluster cluster) : IClassFixture<TCluster>
+    where TCluster : ChatCluster
 {
     private const string Lobby = "rooms:lobby";
 
@@ -45,7 +52,7 @@ public sealed class ClusterTests(ThreeNodeChatCluster cluster) : IClassFixture<T
         var dave = await js.ConnectOpenAsync(cluster.Nodes[1].BaseUri, "/socket", new { user = "dave" });
         var erin = await js.ConnectOpenAsync(cluster.Nodes[1].BaseUri, "/socket", new { user = "erin" });
 
-        // The probe is a fourth node: the broadcast on the socket id crosses the broker to node 2.
+        // The probe is a fourth node: the broadcast on the socket id crosses the backend to node 2.
         await Eventually.RetryAsync(
             _ =>
             {

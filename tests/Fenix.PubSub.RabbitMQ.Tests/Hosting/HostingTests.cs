@@ -2,6 +2,7 @@ using Fenix.PubSub.Adapters;
 using Fenix.Testing.RabbitMQ;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Xunit;
 
 namespace Fenix.PubSub.RabbitMQ.Tests.Hosting;
@@ -51,6 +52,33 @@ public sealed class HostingTests
     {
         var error = Assert.Throws<InvalidOperationException>(() => new Fenix.FenixOptions().UseRabbitMQ("http://127.0.0.1/"));
         Assert.Contains("amqp://", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_health_check_reports_a_connected_node_healthy_and_an_unreachable_broker_with_the_failure_status()
+    {
+        await using var broker = await RabbitMqBroker.ShareAsync();
+        var prefix = RabbitMqBroker.NewPrefix("health");
+        await using var up = await StartAsync(RabbitMqBroker.Uri.ToString(), prefix);
+        var healthy = await up.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(HealthStatus.Healthy, healthy.Entries["fenix-rabbitmq"].Status);
+        Assert.Equal(true, healthy.Entries["fenix-rabbitmq"].Data["connected"]);
+
+        await using var down = await StartAsync("amqp://guest:guest@127.0.0.1:1/", prefix); // nothing listens there
+        var degraded = await down.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(HealthStatus.Degraded, degraded.Entries["fenix-rabbitmq"].Status);
+        Assert.Contains("not connected to RabbitMQ", degraded.Entries["fenix-rabbitmq"].Description, StringComparison.Ordinal);
+        await RabbitMqBroker.DeleteExchangeAsync(prefix);
+    }
+
+    private static async Task<WebApplication> StartAsync(string uri, string prefix)
+    {
+        var builder = WebApplication.CreateBuilder(["--urls", "http://127.0.0.1:0", "--Fenix:RabbitMQ", uri, "--Fenix:RabbitMQ:Prefix", prefix, "--Fenix:RabbitMQ:StartupTimeout", "00:00:00.200"]);
+        builder.Services.AddFenix().AddRabbitMQ();
+        builder.Services.AddHealthChecks().AddFenixRabbitMQ();
+        var app = builder.Build();
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        return app;
     }
 
     private static WebApplication Build(string[] args, Action<Fenix.FenixBuilder> configure)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Fenix.PubSub.Broker;
 using Fenix.PubSub.RabbitMQ.Internal;
 using Xunit;
 
@@ -28,7 +29,7 @@ public sealed class EnvelopeTests
 
         Assert.Equal([("t1", "c", "a"), ("t1", "c", ""), ("t1", "c", new string('z', 200))], records);
         Assert.Equal(batch.Body.Length, offset);
-        Assert.Equal(("ex", "t1", 3), (batch.Exchange, batch.RoutingKey, batch.Count));
+        Assert.Equal(("ex", "t1", 3), (batch.Destination, batch.Route, batch.Count));
     }
 
     [Fact]

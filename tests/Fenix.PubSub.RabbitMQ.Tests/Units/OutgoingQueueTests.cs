@@ -1,5 +1,5 @@
 using System.Buffers;
-using Fenix.PubSub.RabbitMQ.Internal;
+using Fenix.PubSub.Broker;
 using Xunit;
 
 namespace Fenix.PubSub.RabbitMQ.Tests.Units;

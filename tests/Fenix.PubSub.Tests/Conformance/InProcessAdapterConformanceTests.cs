@@ -1,5 +1,5 @@
 using Fenix.PubSub.Adapters;
-using Fenix.PubSub.Conformance;
+using Fenix.PubSub.Specification;
 
 namespace Fenix.PubSub.Tests.Conformance;
 

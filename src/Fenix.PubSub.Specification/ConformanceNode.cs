@@ -1,4 +1,4 @@
-namespace Fenix.PubSub.Conformance;
+namespace Fenix.PubSub.Specification;
 
 /// <summary>One node of a conformance test: a <see cref="FenixPubSub"/> over the adapter under test, with its delivery errors.</summary>
 public sealed class ConformanceNode : IAsyncDisposable

@@ -1,20 +1,25 @@
 using System.Buffers;
 
-namespace Fenix.PubSub.RabbitMQ.Internal;
+namespace Fenix.PubSub.Broker;
 
 /// <summary>
-/// Packs consecutive outgoing messages for one destination (exchange and routing key) into one envelope, up to a
-/// size and a count; a message for another destination starts the next batch, so publish order is kept.
-/// Owned by the publisher loop.
+/// Packs consecutive outgoing messages for one destination and route into one envelope, up to a size and a count; a
+/// message for another destination starts the next batch, so publish order is kept. Owned by the publisher loop.
 /// </summary>
-internal sealed class BatchBuilder(byte[] header, int maxBytes, int maxMessages)
+/// <param name="headerFor">The envelope header for a route (the sender, and whatever the broker needs besides).</param>
+internal sealed class BatchBuilder(Func<string, byte[]> headerFor, int maxBytes, int maxMessages)
 {
     /// <summary>The envelope being built; replaced after an oversized message so that one large message is not kept alive.</summary>
     private ArrayBufferWriter<byte> _body = new(maxBytes + 1024);
 
-    public string? Exchange { get; private set; }
+    public BatchBuilder(byte[] header, int maxBytes, int maxMessages)
+        : this(_ => header, maxBytes, maxMessages)
+    {
+    }
 
-    public string? RoutingKey { get; private set; }
+    public string? Destination { get; private set; }
+
+    public string? Route { get; private set; }
 
     /// <summary>Messages in the envelope.</summary>
     public int Count { get; private set; }
@@ -26,14 +31,15 @@ internal sealed class BatchBuilder(byte[] header, int maxBytes, int maxMessages)
     {
         if (Count == 0)
         {
+            var header = headerFor(message.Route);
             header.CopyTo(_body.GetSpan(header.Length));
             _body.Advance(header.Length);
-            Exchange = message.Exchange;
-            RoutingKey = message.RoutingKey;
+            Destination = message.Destination;
+            Route = message.Route;
         }
         else if (Count >= maxMessages
-            || !string.Equals(Exchange, message.Exchange, StringComparison.Ordinal)
-            || !string.Equals(RoutingKey, message.RoutingKey, StringComparison.Ordinal)
+            || !string.Equals(Destination, message.Destination, StringComparison.Ordinal)
+            || !string.Equals(Route, message.Route, StringComparison.Ordinal)
             || _body.WrittenCount + Envelope.RecordSize(message.Topic, message.Codec, message.Length) > maxBytes)
         {
             return false;
@@ -56,6 +62,6 @@ internal sealed class BatchBuilder(byte[] header, int maxBytes, int maxMessages)
         }
 
         Count = 0;
-        Exchange = RoutingKey = null;
+        Destination = Route = null;
     }
 }

@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace Fenix.PubSub.Conformance;
+namespace Fenix.PubSub.Specification;
 
 /// <summary>What an adapter that connects nodes must do (skipped for adapters that form a single node).</summary>
 public abstract partial class PubSubAdapterConformance

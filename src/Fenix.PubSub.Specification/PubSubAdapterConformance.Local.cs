@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace Fenix.PubSub.Conformance;
+namespace Fenix.PubSub.Specification;
 
 /// <summary>What holds on any one node, whatever the adapter: local delivery, and an adapter that never echoes or throws.</summary>
 public abstract partial class PubSubAdapterConformance

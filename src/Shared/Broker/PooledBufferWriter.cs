@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Fenix.PubSub.RabbitMQ.Internal;
+namespace Fenix.PubSub.Broker;
 
 /// <summary>An <see cref="IBufferWriter{T}"/> over arrays rented from the shared pool; <see cref="Detach"/> hands the array on.</summary>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>

@@ -1,24 +1,30 @@
 using System.Buffers;
 using System.Text;
 
-namespace Fenix.PubSub.RabbitMQ.Internal;
+namespace Fenix.PubSub.Broker;
 
 /// <summary>
-/// The body of one broker message: a version byte, the sending node, then one or more records
-/// (topic, codec, payload), each field prefixed by its length as a 7-bit varint. Several consecutive messages for the
-/// same destination share one broker message; the sender travels once so that a node can skip its own broadcasts.
+/// The body of one broker message: a version byte, the sending node (and any fields a broker adds, such as the node a
+/// message is for), then one or more records (topic, codec, payload), each field prefixed by its length as a 7-bit
+/// varint. Several consecutive messages for the same destination share one broker message; the sender travels once so
+/// that a node can skip its own broadcasts.
 /// </summary>
 internal static class Envelope
 {
     public const byte Version = 1;
 
-    /// <summary>The bytes that open every envelope sent by <paramref name="nodeName"/>.</summary>
-    public static byte[] Header(string nodeName)
+    /// <summary>The bytes that open every envelope sent by <paramref name="nodeName"/>, followed by <paramref name="extraFields"/>.</summary>
+    public static byte[] Header(string nodeName, params ReadOnlySpan<string> extraFields)
     {
         var writer = new ArrayBufferWriter<byte>();
         writer.GetSpan(1)[0] = Version;
         writer.Advance(1);
         WriteString(writer, nodeName);
+        foreach (var field in extraFields)
+        {
+            WriteString(writer, field);
+        }
+
         return writer.WrittenSpan.ToArray();
     }
 
@@ -78,7 +84,7 @@ internal static class Envelope
         return size;
     }
 
-    private static void WriteString(IBufferWriter<byte> output, string value)
+    public static void WriteString(IBufferWriter<byte> output, string value)
     {
         var length = Encoding.UTF8.GetByteCount(value);
         WriteVarint(output, length);
@@ -100,7 +106,8 @@ internal static class Envelope
         output.Advance(i);
     }
 
-    private static bool TryReadField(ReadOnlyMemory<byte> body, ref int offset, out ReadOnlyMemory<byte> field)
+    /// <summary>Reads the length-prefixed field at <paramref name="offset"/> and moves past it; false when malformed.</summary>
+    public static bool TryReadField(ReadOnlyMemory<byte> body, ref int offset, out ReadOnlyMemory<byte> field)
     {
         field = default;
         var span = body.Span;

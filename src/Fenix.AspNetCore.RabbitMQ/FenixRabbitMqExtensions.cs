@@ -17,6 +17,9 @@ public static class FenixRabbitMqExtensions
     /// </summary>
     public const string ConfigurationKey = "Fenix:RabbitMQ";
 
+    /// <summary>The other cluster backend's key: a node joins one cluster, so setting both is refused at startup.</summary>
+    private const string RedisConfigurationKey = "Fenix:Redis";
+
     /// <summary>
     /// Uses RabbitMQ at <paramref name="uri"/> to reach the other nodes. The node is named by <see cref="FenixOptions.NodeName"/>
     /// (configuration key <c>Fenix:Node</c>); every node of the cluster needs its own name.
@@ -27,7 +30,7 @@ public static class FenixRabbitMqExtensions
         ArgumentException.ThrowIfNullOrEmpty(uri);
         return options.UseRabbitMQ(adapter =>
         {
-            adapter.Uri = new Uri(uri);
+            adapter.Uri = ParseUri(uri);
             configure?.Invoke(adapter);
         });
     }
@@ -55,16 +58,28 @@ public static class FenixRabbitMqExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<FenixOptions>().Configure<IServiceProvider>((options, provider) =>
         {
-            if (options.AdapterFactory is not null || provider.GetService<IConfiguration>()?.GetSection(ConfigurationKey) is not { } section || !section.Exists())
+            var configuration = provider.GetService<IConfiguration>();
+            if (configuration?.GetSection(ConfigurationKey) is not { } section || !section.Exists())
             {
                 return;
+            }
+
+            if (options.AdapterFactory is not null)
+            {
+                if (configuration.GetSection(RedisConfigurationKey).Exists())
+                {
+                    throw new InvalidOperationException(
+                        $"Both {ConfigurationKey} and {RedisConfigurationKey} are set: a node joins one cluster, through one backend. Remove one of the two keys.");
+                }
+
+                return; // an adapter configured in code wins
             }
 
             options.UseRabbitMQ(settings =>
             {
                 if (!string.IsNullOrEmpty(section.Value))
                 {
-                    settings.Uri = new Uri(section.Value);
+                    settings.Uri = ParseUri(section.Value);
                 }
 
                 section.Bind(settings);
@@ -73,6 +88,11 @@ public static class FenixRabbitMqExtensions
         });
         return builder;
     }
+
+    private static Uri ParseUri(string uri) =>
+        Uri.TryCreate(uri, UriKind.Absolute, out var parsed)
+            ? parsed
+            : throw new InvalidOperationException($"The RabbitMQ URI \"{uri}\" cannot be parsed: expected amqp://user:password@host:5672/vhost (configuration key {ConfigurationKey}).");
 
     private static RabbitMqAdapter CreateAdapter(IServiceProvider provider, string nodeName, RabbitMqAdapterOptions settings) =>
         new(nodeName, settings, provider.GetService<ILoggerFactory>(), provider.GetService<IMeterFactory>(), provider.GetService<TimeProvider>());

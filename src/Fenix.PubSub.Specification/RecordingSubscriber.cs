@@ -1,4 +1,4 @@
-namespace Fenix.PubSub.Conformance;
+namespace Fenix.PubSub.Specification;
 
 /// <summary>A subscriber that records what it receives and lets a test await it (default timeout from the suite).</summary>
 public sealed class RecordingSubscriber(string name, TimeSpan timeout) : ISubscriber

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Fenix.PubSub.RabbitMQ.Internal;
+namespace Fenix.PubSub.Broker;
 
 /// <summary>
 /// Messages waiting for the publisher loop, in arrival order, bounded in bytes: any thread enqueues without blocking

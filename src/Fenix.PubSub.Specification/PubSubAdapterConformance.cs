@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace Fenix.PubSub.Conformance;
+namespace Fenix.PubSub.Specification;
 
 /// <summary>
 /// What every PubSub adapter must do (protocol.md §4.12, the <see cref="IPubSubAdapter"/> contract), as one suite that

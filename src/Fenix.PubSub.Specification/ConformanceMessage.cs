@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace Fenix.PubSub.Conformance;
+namespace Fenix.PubSub.Specification;
 
 /// <summary>The message the conformance suite sends: a text (UTF-8 on the wire) under codec <see cref="CodecName"/>.</summary>
 public sealed record ConformanceMessage(string Text) : IPubSubMessage

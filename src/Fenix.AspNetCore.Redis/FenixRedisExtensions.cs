@@ -1,0 +1,95 @@
+using System.Diagnostics.Metrics;
+using Fenix;
+using Fenix.PubSub.Redis;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+#pragma warning disable IDE0130 // Extension methods live in the namespace of what they extend, as ASP.NET Core's do.
+namespace Microsoft.Extensions.DependencyInjection;
+#pragma warning restore IDE0130
+
+/// <summary>Joins a Fenix server to a cluster through Redis, in code or from configuration.</summary>
+public static class FenixRedisExtensions
+{
+    /// <summary>
+    /// The configuration key of the StackExchange.Redis configuration string (e.g. <c>--Fenix:Redis 127.0.0.1:6379</c>).
+    /// Its children, if any, set <see cref="RedisAdapterOptions"/> (e.g. <c>Fenix:Redis:Prefix</c>, <c>Fenix:Redis:Configuration</c>).
+    /// </summary>
+    public const string ConfigurationKey = "Fenix:Redis";
+
+    /// <summary>The other cluster backend's key: a node joins one cluster, so setting both is refused at startup.</summary>
+    private const string RabbitMqConfigurationKey = "Fenix:RabbitMQ";
+
+    /// <summary>
+    /// Uses Redis (<paramref name="configuration"/>: a StackExchange.Redis configuration string) to reach the other nodes.
+    /// The node is named by <see cref="FenixOptions.NodeName"/> (configuration key <c>Fenix:Node</c>); every node of the
+    /// cluster needs its own name.
+    /// </summary>
+    /// <example><code>builder.Services.AddFenix(o => o.UseRedis("127.0.0.1:6379"));</code></example>
+    public static FenixOptions UseRedis(this FenixOptions options, string configuration, Action<RedisAdapterOptions>? configure = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(configuration);
+        return options.UseRedis(adapter =>
+        {
+            adapter.Configuration = configuration;
+            configure?.Invoke(adapter);
+        });
+    }
+
+    /// <summary>Uses Redis with the settings <paramref name="configure"/> makes (it must set <see cref="RedisAdapterOptions.Configuration"/>).</summary>
+    public static FenixOptions UseRedis(this FenixOptions options, Action<RedisAdapterOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(configure);
+        var settings = new RedisAdapterOptions();
+        configure(settings);
+        settings.Validate(); // fail at startup, with a message saying what to fix, rather than at the first broadcast
+        return options.UseAdapter((provider, nodeName) => CreateAdapter(provider, nodeName, settings));
+    }
+
+    /// <summary>
+    /// Joins the cluster when the configuration names a Redis (key <c>Fenix:Redis</c>, from appsettings, environment
+    /// <c>Fenix__Redis</c> or the command line); without it the server stays a single node. An adapter configured in
+    /// code (<see cref="UseRedis(FenixOptions, string, Action{RedisAdapterOptions}?)"/>) takes precedence.
+    /// </summary>
+    /// <param name="configure">Adjusts the settings read from configuration.</param>
+    /// <example><code>builder.Services.AddFenix().AddRedis();</code></example>
+    public static FenixBuilder AddRedis(this FenixBuilder builder, Action<RedisAdapterOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<FenixOptions>().Configure<IServiceProvider>((options, provider) =>
+        {
+            var configuration = provider.GetService<IConfiguration>();
+            if (configuration?.GetSection(ConfigurationKey) is not { } section || !section.Exists())
+            {
+                return;
+            }
+
+            if (options.AdapterFactory is not null)
+            {
+                if (configuration.GetSection(RabbitMqConfigurationKey).Exists())
+                {
+                    throw new InvalidOperationException(
+                        $"Both {ConfigurationKey} and {RabbitMqConfigurationKey} are set: a node joins one cluster, through one backend. Remove one of the two keys.");
+                }
+
+                return; // an adapter configured in code wins
+            }
+
+            options.UseRedis(settings =>
+            {
+                if (!string.IsNullOrEmpty(section.Value))
+                {
+                    settings.Configuration = section.Value;
+                }
+
+                section.Bind(settings);
+                configure?.Invoke(settings);
+            });
+        });
+        return builder;
+    }
+
+    private static RedisAdapter CreateAdapter(IServiceProvider provider, string nodeName, RedisAdapterOptions settings) =>
+        new(nodeName, settings, provider.GetService<ILoggerFactory>(), provider.GetService<IMeterFactory>(), provider.GetService<TimeProvider>());
+}
