@@ -25,7 +25,9 @@ for dir in "${projects[@]}"; do
 
   echo "== $dir"
   # Symbols that are no longer public: RS0017 has no code fix, so read them from a full (not incremental) build.
+  # Only this project's diagnostics: the build also reports those of the projects it references.
   removed=$(dotnet build "$csproj" -c Debug --nologo -v quiet --no-incremental -p:TreatWarningsAsErrors=false 2>&1 \
+    | grep -F "[$root/$csproj]" \
     | sed -n "s/.*RS0017: Symbol '\(.*\)' is part of the declared API.*/\1/p" | sort -u || true)
   while IFS= read -r symbol; do
     [ -n "$symbol" ] || continue

@@ -38,16 +38,49 @@ public sealed class SnippetTests
     [MemberData(nameof(DocumentsWithCSharp))]
     public void Snippets_import_only_the_packages_user_namespaces(string document)
     {
-        var strays = MarkdownDocument.Load(document).CodeBlocks
-            .Where(SnippetCompiler.IsCSharp)
-            .SelectMany(block => CSharpSyntaxTree.ParseText(block.Code).GetCompilationUnitRoot().Usings
-                .Select(directive => (block, name: directive.Name?.ToString() ?? "")))
-            .Where(item => item.name.StartsWith("Fenix", StringComparison.Ordinal) && !UserNamespaces.Contains(item.name))
-            .Select(item => $"{item.block}: using {item.name};")
-            .ToList();
+        var strays = StrayUsings(MarkdownDocument.Load(document));
 
-        Assert.True(strays.Count == 0, $"User code should need only `using Fenix;` (Fenix.Client / Fenix.Testing for those packages):\n{string.Join('\n', strays)}");
+        Assert.True(strays.Count == 0, $"User code should need only `using Fenix;` (Fenix.Client / Fenix.Testing for those packages; Fenix.PubSub.* on adapter authors' pages):\n{string.Join('\n', strays)}");
     }
+
+    [Fact]
+    public void An_internal_namespace_in_the_readme_is_a_stray()
+    {
+        var readme = MarkdownDocument.Parse("README.md", """
+            ```csharp
+            using Fenix;
+            using Fenix.Presence;
+            using Fenix.PubSub;
+            using System.Text.Json;
+            ```
+            """);
+        var cluster = MarkdownDocument.Parse("docs/cluster.md", """
+            ```csharp fragment
+            using Fenix.PubSub;
+            using Fenix.Protocol;
+            ```
+            """);
+
+        Assert.Equal(["README.md:2: using Fenix.Presence;", "README.md:2: using Fenix.PubSub;"], StrayUsings(readme));
+        Assert.Equal(["docs/cluster.md:2: using Fenix.Protocol;"], StrayUsings(cluster));
+    }
+
+    private static List<string> StrayUsings(MarkdownDocument document) => document.CodeBlocks
+        .Where(SnippetCompiler.IsCSharp)
+        .SelectMany(block => CSharpSyntaxTree.ParseText(block.Code).GetCompilationUnitRoot().Usings
+            .Select(directive => (block, name: directive.Name?.ToString() ?? "")))
+        .Where(item => item.name.StartsWith("Fenix", StringComparison.Ordinal) && !UserNamespaces.Contains(item.name) &&
+                       !IsAdapterAuthorsPage(document.Path, item.name))
+        .Select(item => $"{item.block}: using {item.name};")
+        .ToList();
+
+    /// <summary>
+    /// Outside the README and the guide (application code), pages for adapter authors may import the PubSub namespaces
+    /// (<c>Fenix.PubSub</c>, <c>.Adapters</c>, <c>.Specification</c>, an adapter's own): that is the API they extend.
+    /// </summary>
+    private static bool IsAdapterAuthorsPage(string document, string name) =>
+        document is not ("README.md" or "docs/guide.md") &&
+        (name == "Fenix.PubSub" || name.StartsWith("Fenix.PubSub.", StringComparison.Ordinal));
 
     [Fact]
     public void The_docs_are_found_and_hold_csharp()

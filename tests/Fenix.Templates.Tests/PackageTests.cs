@@ -26,7 +26,11 @@ public sealed class PackageTests(PackedFeed feed)
 
         Assert.Equal(ExpectedIds(), ids);
         Assert.Superset(
-            new HashSet<string> { "Fenix.AspNetCore", "Fenix.Client", "Fenix.Testing", "Fenix.PubSub.RabbitMQ", "Fenix.Templates" },
+            new HashSet<string>
+            {
+                "Fenix.AspNetCore", "Fenix.Client", "Fenix.Testing", "Fenix.AspNetCore.RabbitMQ", "Fenix.AspNetCore.Redis",
+                "Fenix.PubSub.Specification", "Fenix.Templates",
+            },
             ids.ToHashSet());
     }
 
@@ -63,6 +67,10 @@ public sealed class PackageTests(PackedFeed feed)
     [InlineData("Fenix.Testing", new[] { "Fenix.AspNetCore" })]
     [InlineData("Fenix.Client", new[] { "Fenix.Protocol" })]
     [InlineData("Fenix.PubSub.RabbitMQ", new[] { "Fenix.PubSub" })]
+    [InlineData("Fenix.AspNetCore.RabbitMQ", new[] { "Fenix.AspNetCore", "Fenix.PubSub.RabbitMQ" })]
+    [InlineData("Fenix.PubSub.Redis", new[] { "Fenix.PubSub" })]
+    [InlineData("Fenix.AspNetCore.Redis", new[] { "Fenix.AspNetCore", "Fenix.PubSub.Redis" })]
+    [InlineData("Fenix.PubSub.Specification", new[] { "Fenix.PubSub" })]
     public void A_package_brings_the_Fenix_packages_it_needs_at_the_same_version(string id, string[] dependencies)
     {
         using var package = ZipFile.OpenRead(feed.PackageFile(id));
