@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Fenix.Protocol;
@@ -13,8 +14,12 @@ public sealed class Payload
 {
     private static readonly byte[] EmptyObjectBytes = "{}"u8.ToArray();
 
-    /// <summary>Cached parse of <see cref="Bytes"/>; set at most once, only for JSON payloads.</summary>
-    private JsonElement? _json;
+    /// <summary>
+    /// Cached parse of <see cref="Bytes"/> (JSON payloads only), published once by reference: a shared payload is read by
+    /// many threads (every recipient of an intercepted broadcast), and a reference is written whole while a
+    /// <c>JsonElement?</c> struct is not (a reader could see it set with no document behind it).
+    /// </summary>
+    private StrongBox<JsonElement>? _json;
 
     private Payload(PayloadKind kind, ReadOnlyMemory<byte> bytes)
     {
@@ -35,8 +40,8 @@ public sealed class Payload
     /// <summary>True for a JSON payload whose value is an object (what Phoenix requires of pushes, replies and broadcasts).</summary>
     public bool IsJsonObject => Kind == PayloadKind.Json && FirstSignificantByte(Bytes.Span) == (byte)'{';
 
-    /// <summary>The parsed JSON value. Throws for binary payloads.</summary>
-    public JsonElement Json => _json ??= Parse();
+    /// <summary>The parsed JSON value (parsed on first use; safe to read from any number of threads). Throws for binary payloads.</summary>
+    public JsonElement Json => (Volatile.Read(ref _json) ?? Publish()).Value;
 
     /// <summary>Wraps UTF-8 JSON text that is already known to be one valid JSON value (no validation).</summary>
     internal static Payload FromUtf8Json(ReadOnlyMemory<byte> utf8Json) => new(PayloadKind.Json, utf8Json);
@@ -69,7 +74,7 @@ public sealed class Payload
     public static Payload FromJson(JsonElement element)
     {
         var payload = new Payload(PayloadKind.Json, JsonSerializer.SerializeToUtf8Bytes(element, PayloadJson.Options));
-        payload._json = element;
+        payload._json = new StrongBox<JsonElement>(element);
         return payload;
     }
 
@@ -123,11 +128,18 @@ public sealed class Payload
     public override string ToString() =>
         IsBinary ? $"<binary {Bytes.Length} bytes>" : Encoding.UTF8.GetString(Bytes.Span);
 
-    private JsonElement Parse()
+    /// <summary>Parses once per racing reader at worst; the first to publish wins and everybody reads its (immutable) element.</summary>
+    private StrongBox<JsonElement> Publish()
     {
         EnsureJson();
-        using var document = JsonDocument.Parse(Bytes);
-        return document.RootElement.Clone();
+        JsonElement element;
+        using (var document = JsonDocument.Parse(Bytes))
+        {
+            element = document.RootElement.Clone();
+        }
+
+        var parsed = new StrongBox<JsonElement>(element);
+        return Interlocked.CompareExchange(ref _json, parsed, null) ?? parsed;
     }
 
     private void EnsureJson()

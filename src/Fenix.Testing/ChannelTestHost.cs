@@ -82,7 +82,10 @@ public sealed class ChannelTestHost : IAsyncDisposable
         where TSocket : FenixSocket
     {
         var mount = MountFor<TSocket>();
-        var info = connectInfo ?? TestConnectInfo.Create();
+
+        // The connect callback runs in a scope of its own, as it runs in its HTTP request's scope on a real server.
+        await using var request = _services.CreateAsyncScope();
+        var info = connectInfo ?? TestConnectInfo.Create(requestServices: request.ServiceProvider);
         var outcome = await SocketConnector.ConnectAsync(mount, Runtime, new ConnectParams(parameters ?? new Dictionary<string, string>()), info);
         return outcome.Accepted ? Start(mount, outcome.Assigns, outcome.SocketId, info) : null;
     }

@@ -3,7 +3,11 @@ using Fenix.Protocol;
 namespace Fenix.AspNetCore.Channels;
 
 /// <summary>One item of a channel server's mailbox.</summary>
-internal readonly record struct ChannelMail(ChannelMailKind Kind, Message? Message = null, object? Info = null, TerminateReason? Reason = null);
+internal readonly record struct ChannelMail(ChannelMailKind Kind, Message? Message = null, object? Info = null, TerminateReason? Reason = null)
+{
+    /// <summary>A frame from the client: counted against the connection's pending-inbound bound until handled.</summary>
+    public bool IsFromClient => Kind is ChannelMailKind.Join or ChannelMailKind.In or ChannelMailKind.Leave;
+}
 
 internal enum ChannelMailKind : byte
 {
@@ -24,4 +28,7 @@ internal enum ChannelMailKind : byte
 
     /// <summary>The connection ended; stop with the given reason.</summary>
     Shutdown,
+
+    /// <summary>A later <c>phx_join</c> of this topic replaced this instance (the successor is in Info): end without terminate.</summary>
+    Replace,
 }

@@ -1,20 +1,131 @@
 using Fenix.AspNetCore.Diagnostics;
+using Fenix.AspNetCore.Sockets;
 using Fenix.Protocol;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Fenix.AspNetCore.Channels;
 
-/// <summary>The channel server's life: join, events, stop, end.</summary>
+/// <summary>The channel server's life: the mailbox loop's handling of each message, and every move of its phase.</summary>
 internal sealed partial class ChannelServer
 {
+    protected override async ValueTask HandleAsync(ChannelMail mail)
+    {
+        try
+        {
+            switch (mail.Kind)
+            {
+                case ChannelMailKind.Join:
+                    await JoinAsync(mail.Message!);
+                    break;
+                case ChannelMailKind.Replace:
+                    HandleReplace((ChannelServer)mail.Info!);
+                    break;
+                default:
+                    await HandleAfterJoinAsync(mail);
+                    break;
+            }
+        }
+        catch (Exception e)
+        {
+            // Only Fenix's own code can get here (user callbacks are guarded); do not let one channel's bug go silent.
+            Log.ChannelCrashed(ChannelName, Topic, e);
+            EndFrom(ChannelLifecycle.End(ref _phase));
+        }
+        finally
+        {
+            if (mail.IsFromClient)
+            {
+                Session.InboundHandled();
+            }
+
+            if (Phase == ChannelPhase.Ended)
+            {
+                await CleanUpAsync();
+            }
+        }
+    }
+
+    private async ValueTask HandleAfterJoinAsync(ChannelMail mail)
+    {
+        var phase = Phase;
+        if (phase == ChannelPhase.Overflowed)
+        {
+            Log.MailboxOverflow(ChannelName, Topic, Session.Mount.Options.MaxChannelMailbox);
+            await StopAsync(TerminateReason.Error("mailbox_overflow"));
+            phase = Phase;
+        }
+
+        if (phase == ChannelPhase.Ended)
+        {
+            AnswerAsUnjoined(mail);
+            return;
+        }
+
+        switch (mail.Kind)
+        {
+            case ChannelMailKind.In when IsStale(mail.Message!):
+            case ChannelMailKind.Leave when IsStale(mail.Message!):
+                Log.StaleMessage(Topic, mail.Message!.Event, mail.Message.JoinRef);
+                break;
+            case ChannelMailKind.In:
+                await HandleInAsync(mail.Message!);
+                break;
+            case ChannelMailKind.Leave:
+                SendReply(mail.Message!.Ref, ReplyStatus.Ok, Payload.Empty);
+                await StopAsync(TerminateReason.Left);
+                break;
+            case ChannelMailKind.Info:
+                await RunCallbackAsync(static (channel, mail) => channel.HandleInfoAsync(mail.Info!), mail);
+                break;
+            case ChannelMailKind.Out:
+                await RunCallbackAsync(
+                    static (channel, mail) =>
+                    {
+                        var broadcast = (Broadcast)mail.Info!;
+                        return channel.HandleOutAsync(broadcast.Event, broadcast.Payload);
+                    },
+                    mail);
+                break;
+            case ChannelMailKind.Shutdown:
+                await StopAsync(mail.Reason!);
+                break;
+        }
+    }
+
+    /// <summary>A join_ref that is neither null nor this join's: the client raced a close or rejoin (protocol.md §3.1 K).</summary>
+    private bool IsStale(Message message) => message.JoinRef is not null && message.JoinRef != WireJoinRef;
+
     private async ValueTask JoinAsync(Message join)
     {
+        var closePredecessor = await SettlePredecessorAsync();
+        var admission = await _admission;
+        if (admission == Admission.Cancelled || Session.IsTerminated)
+        {
+            EndFrom(ChannelLifecycle.End(ref _phase)); // the connection ended before the join ran: no callback, nobody to answer
+            return;
+        }
+
         var metrics = Session.Runtime.Metrics;
+        if (admission == Admission.Refused)
+        {
+            Log.TooManyChannels(Topic, Session.Mount.Options.MaxChannels);
+            metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "too_many"));
+            RefuseJoin(join, ReplyPayloads.TooManyChannels, closePredecessor, resolved: false);
+            return;
+        }
+
+        if (!ChannelLifecycle.TryMove(ref _phase, ChannelPhase.Waiting, ChannelPhase.Joining))
+        {
+            Session.JoinResolved(this, joined: false); // abandoned while it waited
+            return;
+        }
+
+        _scope = Session.Runtime.ScopeFactory.CreateAsyncScope();
         if (!await AuthorizeAsync())
         {
             metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "unauthorized"));
-            FailJoin(join, ReplyPayloads.Unauthorized);
+            RefuseJoin(join, ReplyPayloads.Unauthorized, closePredecessor, resolved: true);
             return;
         }
 
@@ -22,7 +133,7 @@ internal sealed partial class ChannelServer
         Payload response;
         try
         {
-            _channel = _route.Create(Session.Services);
+            _channel = _route.Create(Services);
             _channel.Attach(this);
             result = await _channel.JoinAsync(join.Payload);
             response = result.Response is null ? Payload.Empty : Payload.From(result.Response, JsonOptions);
@@ -31,12 +142,7 @@ internal sealed partial class ChannelServer
         {
             Log.JoinCrashed(Topic, ChannelName, e);
             metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "crashed"));
-            FailJoin(join, ReplyPayloads.JoinCrashed);
-            return;
-        }
-
-        if (_killed)
-        {
+            RefuseJoin(join, ReplyPayloads.JoinCrashed, closePredecessor, resolved: true);
             return;
         }
 
@@ -44,35 +150,117 @@ internal sealed partial class ChannelServer
         {
             Log.JoinRefused(Topic, ChannelName);
             metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "error"));
-            FailJoin(join, response);
+            RefuseJoin(join, response, closePredecessor, resolved: true);
             return;
         }
 
-        Volatile.Write(ref _state, StateJoined);
         metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "ok"));
-        metrics.ChannelJoined();
+        Session.JoinResolved(this, joined: true);
         Session.Runtime.PubSub.Subscribe(Topic, this);
-        Log.Joined(Topic, ChannelName);
-        OpenGate(Session.Serializer.EncodeReply(new Reply(join.JoinRef, join.Ref, Topic, ReplyStatus.Ok, response)));
+        if (OpenGate(Session.Serializer.EncodeReply(new Reply(join.JoinRef, join.Ref, Topic, ReplyStatus.Ok, response)), closePredecessor))
+        {
+            metrics.ChannelJoined();
+            Log.Joined(Topic, ChannelName);
+        }
     }
 
-    private void FailJoin(Message join, Payload response)
+    /// <summary>
+    /// Waits until the instance this join replaces handled everything it was sent before (its answers come first, as if
+    /// the client had waited) and was killed. A predecessor that has not got there after <see cref="ReplaceGrace"/> (stuck
+    /// in a callback) is abandoned by the timer. Returns the predecessor if it was still joined: it gets its phx_close
+    /// right after this join's reply.
+    /// </summary>
+    private async ValueTask<ChannelServer?> SettlePredecessorAsync()
     {
-        _joinFailed = true;
-        Session.JoinFailed(this);
-        Session.SendReply(join.JoinRef, join.Ref, Topic, ReplyStatus.Error, response);
-        if (_replaced is not null)
+        if (_predecessor is not { } predecessor)
         {
-            Session.SendClose(_replaced);
-            _replaced = null;
+            return null;
         }
 
+        _predecessor = null;
+        bool wasJoined;
+        using (Session.Runtime.Time.CreateTimer(
+            static state =>
+            {
+                var (predecessor, successor) = ((ChannelServer, ChannelServer))state!;
+                predecessor.Abandon(successor);
+            },
+            (predecessor, this),
+            ReplaceGrace,
+            Timeout.InfiniteTimeSpan))
+        {
+            wasJoined = await _predecessorDone!.Task;
+        }
+
+        return wasJoined ? predecessor : null;
+    }
+
+    /// <summary>The replacement reached this instance: it ends without terminate (it is killed, protocol.md §3.1 I).</summary>
+    private void HandleReplace(ChannelServer successor)
+    {
+        var phase = Phase;
+        var killed = phase is ChannelPhase.Joined or ChannelPhase.Overflowed && ChannelLifecycle.TryMove(ref _phase, phase, ChannelPhase.Ended);
+        if (killed)
+        {
+            EndFrom(phase);
+        }
+        else if (phase != ChannelPhase.Ended)
+        {
+            EndFrom(ChannelLifecycle.End(ref _phase));
+        }
+
+        successor._predecessorDone!.TrySetResult(killed);
+    }
+
+    /// <summary>
+    /// The grace timer of a replacing join (any thread): this instance did not reach its replacement in time. It ends now,
+    /// whatever its loop is doing, the client frames still queued for it are answered now (the successor's reply follows
+    /// them), and the successor goes on. Whichever of this and <see cref="HandleReplace"/> comes first tells the successor
+    /// whether the instance was still joined; at the very edge of the grace period a stale phx_close may be skipped.
+    /// </summary>
+    private void Abandon(ChannelServer successor)
+    {
+        var from = ChannelLifecycle.End(ref _phase);
+        if (from != ChannelPhase.Ended)
+        {
+            Log.ChannelAbandoned(ChannelName, Topic, ReplaceGrace);
+            EndFrom(from);
+            UnsubscribeAll();
+            foreach (var mail in DrainPending())
+            {
+                if (mail.IsFromClient)
+                {
+                    AnswerAsUnjoined(mail);
+                    Session.InboundHandled();
+                }
+            }
+
+            Session.TryRetire(this);
+        }
+
+        successor._predecessorDone!.TrySetResult(from is ChannelPhase.Joined or ChannelPhase.Overflowed);
+    }
+
+    /// <summary>A join that did not succeed: its error reply, then the predecessor's phx_close; pushes it made are dropped.</summary>
+    private void RefuseJoin(Message join, Payload response, ChannelServer? closePredecessor, bool resolved)
+    {
         lock (this)
         {
             _gated = null; // pushes made by a refused join never reach the client
         }
 
-        End();
+        if (resolved)
+        {
+            Session.JoinResolved(this, joined: false);
+        }
+
+        Session.SendReply(join.JoinRef, join.Ref, Topic, ReplyStatus.Error, response);
+        if (closePredecessor is not null)
+        {
+            Session.SendClose(closePredecessor.WireJoinRef, Topic);
+        }
+
+        EndFrom(ChannelLifecycle.End(ref _phase));
     }
 
     private async ValueTask<bool> AuthorizeAsync()
@@ -82,8 +270,8 @@ internal sealed partial class ChannelServer
             return true;
         }
 
-        var authorization = Session.Services.GetService<IAuthorizationService>();
-        var policies = Session.Services.GetService<IAuthorizationPolicyProvider>();
+        var authorization = Services.GetService<IAuthorizationService>();
+        var policies = Services.GetService<IAuthorizationPolicyProvider>();
         if (authorization is null || policies is null)
         {
             throw new InvalidOperationException(
@@ -165,17 +353,16 @@ internal sealed partial class ChannelServer
     /// </summary>
     private async ValueTask StopAsync(TerminateReason reason)
     {
-        if (Volatile.Read(ref _state) != StateJoined)
+        var from = Phase;
+        if (from is not (ChannelPhase.Joined or ChannelPhase.Overflowed) || !ChannelLifecycle.TryMove(ref _phase, from, ChannelPhase.Stopping))
         {
-            End();
             return;
         }
 
-        Volatile.Write(ref _state, StateStopping);
         UnsubscribeAll();
         if (reason.IsNormal)
         {
-            Session.ChannelClosed(this);
+            Session.SendClose(WireJoinRef, Topic);
         }
         else if (reason.Exception is null)
         {
@@ -193,23 +380,27 @@ internal sealed partial class ChannelServer
 
         if (!reason.IsNormal)
         {
-            Session.ChannelErrored(this);
+            Session.SendError(WireJoinRef, Topic);
         }
 
-        End();
+        if (ChannelLifecycle.TryMove(ref _phase, ChannelPhase.Stopping, ChannelPhase.Ended))
+        {
+            EndFrom(ChannelPhase.Stopping);
+        }
     }
 
-    /// <summary>Marks the channel ended (once): releases subscriptions, signals <see cref="Ended"/>, answers what is still queued.</summary>
-    private void End()
+    /// <summary>
+    /// The effects of reaching Ended, run once by whoever made the move: metrics, the <see cref="Ended"/> token,
+    /// <see cref="Completion"/>, and the session's bookkeeping. Unsubscribing and disposing the scope follow in the loop.
+    /// </summary>
+    private void EndFrom(ChannelPhase from)
     {
-        if (Interlocked.Exchange(ref _endedFlag, 1) != 0)
+        if (from == ChannelPhase.Ended)
         {
             return;
         }
 
-        var wasJoined = Interlocked.Exchange(ref _state, StateEnded) is StateJoined or StateStopping;
-        UnsubscribeAll();
-        if (wasJoined)
+        if (from is ChannelPhase.Joined or ChannelPhase.Overflowed or ChannelPhase.Stopping)
         {
             Session.Runtime.Metrics.ChannelEnded();
         }
@@ -222,31 +413,40 @@ internal sealed partial class ChannelServer
             completion = _completion;
         }
 
+        Session.ChannelEnded(this);
         ended?.Cancel();
         completion?.TrySetResult();
-        foreach (var mail in DrainPending())
+    }
+
+    /// <summary>Run by the loop after each message once the channel ended: nothing stays subscribed, the scope goes, the topic frees up.</summary>
+    private async ValueTask CleanUpAsync()
+    {
+        UnsubscribeAll();
+        if (_scope is { } scope)
         {
-            HandleAfterEnd(mail);
+            _scope = null;
+            try
+            {
+                await scope.DisposeAsync();
+            }
+            catch (Exception e)
+            {
+                Log.ScopeDisposeFailed(ChannelName, Topic, e);
+            }
         }
+
+        Session.TryRetire(this);
     }
 
     /// <summary>
-    /// Client messages that reached a server which already ended: after a failed join they get the answers of an
-    /// unjoined topic (as if the join had been synchronous); after a stop they are dropped, as Phoenix drops them.
+    /// A client frame that reached an instance that already ended: answered as for a topic that is not joined (as if
+    /// the client had waited for the end before sending it): an event gets "unmatched topic", a leave gets ok.
     /// </summary>
-    private void HandleAfterEnd(ChannelMail mail)
+    private void AnswerAsUnjoined(ChannelMail mail)
     {
-        if (mail.Kind == ChannelMailKind.In)
+        if (mail.Kind is ChannelMailKind.In or ChannelMailKind.Leave)
         {
-            Session.InboundHandled();
-            if (_joinFailed)
-            {
-                Session.SendReply(null, mail.Message!.Ref, Topic, ReplyStatus.Error, ReplyPayloads.UnmatchedTopic);
-            }
-        }
-        else if (mail.Kind == ChannelMailKind.Leave && _joinFailed)
-        {
-            Session.SendReply(mail.Message!.JoinRef, mail.Message.Ref, Topic, ReplyStatus.Ok, Payload.Empty);
+            Session.AnswerUnjoined(mail.Message!);
         }
     }
 

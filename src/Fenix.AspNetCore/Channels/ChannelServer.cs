@@ -5,63 +5,68 @@ using Fenix.AspNetCore.Sockets;
 using Fenix.AspNetCore.Transports;
 using Fenix.Protocol;
 using Fenix.PubSub;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Fenix.AspNetCore.Channels;
 
 /// <summary>
-/// The engine of one joined channel: a mailbox whose messages (join, client events, infos, intercepted broadcasts,
-/// shutdown) run the user's <see cref="Channel"/> callbacks one at a time. Broadcasts that are not intercepted never
-/// enter the mailbox: <see cref="Deliver"/> hands their shared pre-encoded frame straight to the connection.
+/// The engine of one channel instance: a mailbox whose messages (join, client events, infos, intercepted broadcasts,
+/// replacement, shutdown) run the user's <see cref="Channel"/> callbacks one at a time, and one phase
+/// (<see cref="ChannelPhase"/>, moved only by <see cref="ChannelLifecycle"/>) that says what it may do. Broadcasts that
+/// are not intercepted never enter the mailbox: <see cref="Deliver"/> hands their shared pre-encoded frame straight to
+/// the connection.
 /// </summary>
 internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
 {
-    private const int StateJoining = 0, StateJoined = 1, StateStopping = 2, StateEnded = 3;
+    /// <summary>How long a replacing join waits for this instance to handle what it was sent before (Phoenix: 5 s, then a kill).</summary>
+    internal static readonly TimeSpan ReplaceGrace = TimeSpan.FromSeconds(5);
+
+    private static readonly Task<Admission> Granted = Task.FromResult(Admission.Granted);
+
+    private static readonly Task<Admission> Refused = Task.FromResult(Admission.Refused);
 
     private static long s_nextId;
 
     private readonly ChannelRoute _route;
 
-    /// <summary>The instance a duplicate join replaced; its phx_close is written right after this join's reply.</summary>
-    private ChannelServer? _replaced;
+    /// <summary>The <see cref="ChannelPhase"/>, as an int for compare-and-swap (see <see cref="ChannelLifecycle"/>).</summary>
+    private int _phase;
+
+    /// <summary>The slot decision for this join: completed at once, or when joins in progress decide it (set before the join is posted).</summary>
+    private Task<Admission> _admission = Granted;
+
+    /// <summary>Completes <see cref="_admission"/> when the decision was deferred; null otherwise.</summary>
+    private TaskCompletionSource<Admission>? _admissionSource;
+
+    /// <summary>The instance this join replaces; null when none, and once the join has dealt with it. Mailbox loop only.</summary>
+    private ChannelServer? _predecessor;
+
+    /// <summary>Completed by the predecessor when it handled the replacement: true if it was still joined (then it gets phx_close).</summary>
+    private TaskCompletionSource<bool>? _predecessorDone;
+
+    /// <summary>The services of this instance (created before the join, disposed after terminate); mailbox loop only.</summary>
+    private AsyncServiceScope? _scope;
 
     /// <summary>Created by the join; null until then and after a join crash in its constructor.</summary>
     private Channel? _channel;
 
-    /// <summary>Joining → Joined → Stopping → Ended; only the mailbox loop moves it forward, except <see cref="Kill"/>.</summary>
-    private int _state;
-
-    /// <summary>Set once the join reply is written. Before that, frames wait in <see cref="_gated"/> so the reply is always first.</summary>
-    private volatile bool _replied;
-
     /// <summary>Frames (pushes from JoinAsync, early broadcasts) produced before the join reply; under the instance lock.</summary>
     private List<EncodedFrame>? _gated;
-
-    /// <summary>Killed by a duplicate join: no terminate, nothing more handled.</summary>
-    private volatile bool _killed;
-
-    /// <summary>The join was refused or crashed: later client events get the replies of an unjoined topic.</summary>
-    private bool _joinFailed;
-
-    /// <summary>Set when the mailbox overflowed; the loop crashes the channel at its next message.</summary>
-    private volatile bool _overflowed;
 
     /// <summary>Topics subscribed with <see cref="Channel.Subscribe"/>; under the instance lock.</summary>
     private List<string>? _extraTopics;
 
-    /// <summary>Cancelled when the channel ends; created on first use (presence tracking).</summary>
+    /// <summary>Cancelled when the channel ends; created on first use (presence tracking); under the instance lock.</summary>
     private CancellationTokenSource? _ended;
 
-    /// <summary>Completed when the channel ends; created on first use (a transport waiting for its channels).</summary>
+    /// <summary>Completed when the channel ends; created on first use (a transport waiting for its channels); under the instance lock.</summary>
     private TaskCompletionSource? _completion;
 
-    private int _endedFlag;
-
-    public ChannelServer(SocketSession session, ChannelRoute route, Message join, ChannelServer? replaced)
+    public ChannelServer(SocketSession session, ChannelRoute route, Message join)
     {
         Session = session;
         _route = route;
-        _replaced = replaced;
         Topic = join.Topic;
         WireJoinRef = join.JoinRef;
         JoinRef = join.JoinRef ?? join.Ref;
@@ -90,11 +95,16 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
 
     public ChannelSocket Socket { get; }
 
+    public ChannelPhase Phase => ChannelLifecycle.Read(ref _phase);
+
     public ILogger Log => Session.Runtime.ChannelLog;
 
     public System.Text.Json.JsonSerializerOptions JsonOptions => Session.Runtime.Json;
 
     public Channel? Instance => _channel;
+
+    /// <summary>This instance's services: its own scope from the join on (the application's root services before).</summary>
+    public IServiceProvider Services => _scope?.ServiceProvider ?? Session.Runtime.Services;
 
     /// <summary>Cancelled when this channel ends, however it ends (leave, crash, connection loss, duplicate join).</summary>
     public CancellationToken Ended
@@ -103,12 +113,7 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
         {
             lock (this)
             {
-                if (Volatile.Read(ref _endedFlag) != 0)
-                {
-                    return new CancellationToken(canceled: true);
-                }
-
-                return (_ended ??= new CancellationTokenSource()).Token;
+                return Phase == ChannelPhase.Ended ? new CancellationToken(canceled: true) : (_ended ??= new CancellationTokenSource()).Token;
             }
         }
     }
@@ -120,20 +125,49 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
         {
             lock (this)
             {
-                return Volatile.Read(ref _endedFlag) != 0
+                return Phase == ChannelPhase.Ended
                     ? Task.CompletedTask
                     : (_completion ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
             }
         }
     }
 
+    /// <summary>True when nothing waits in the mailbox (the session retires an ended instance only then).</summary>
+    public bool IsIdle => PendingCount == 0;
+
+    protected override WorkScheduler Scheduler => Session.Runtime.Scheduler;
+
     private string ChannelName => _route.ChannelType.Name;
 
-    public void PostJoin(Message join) => Post(new ChannelMail(ChannelMailKind.Join, join));
+    /// <summary>
+    /// Called by the session, under its lock, before the join is posted: the instance this join replaces, and the slot
+    /// decision (deferred decisions arrive through <see cref="Admit"/>).
+    /// </summary>
+    public void Prepare(ChannelServer? replaced, Admission admission)
+    {
+        if (replaced is not null)
+        {
+            _predecessor = replaced;
+            _predecessorDone = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
 
-    public void PostIn(Message message) => Post(new ChannelMail(ChannelMailKind.In, message));
+        _admission = admission switch
+        {
+            Admission.Granted => Granted,
+            Admission.Refused => Refused,
+            Admission.Cancelled => Task.FromResult(Admission.Cancelled),
+            _ => (_admissionSource = new TaskCompletionSource<Admission>(TaskCreationOptions.RunContinuationsAsynchronously)).Task,
+        };
+    }
 
-    public void PostLeave(Message message) => Post(new ChannelMail(ChannelMailKind.Leave, message));
+    /// <summary>A deferred slot decision was made (outside the session's lock).</summary>
+    public void Admit(Admission admission) => _admissionSource?.TrySetResult(admission);
+
+    /// <summary>A client frame routed by the session (under its lock, so that topic order holds).</summary>
+    public void PostClient(ChannelMail mail) => Post(mail);
+
+    /// <summary>A later join of this topic replaced this instance; <paramref name="successor"/> waits until this is handled.</summary>
+    public void PostReplace(ChannelServer successor) => Post(new ChannelMail(ChannelMailKind.Replace, Info: successor));
 
     public void PostInfo(object message) => PostServerMail(new ChannelMail(ChannelMailKind.Info, Info: message));
 
@@ -151,25 +185,10 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
     /// <summary>The connection ended: stop after what is already queued.</summary>
     public void Shutdown(TerminateReason reason) => Post(new ChannelMail(ChannelMailKind.Shutdown, Reason: reason));
 
-    /// <summary>Stops at once without running terminate (a duplicate join replaced this instance).</summary>
-    public void Kill()
-    {
-        _killed = true;
-        foreach (var mail in DrainPending())
-        {
-            if (mail.Kind == ChannelMailKind.In)
-            {
-                Session.InboundHandled();
-            }
-        }
-
-        End();
-    }
-
     /// <summary>PubSub delivery. Runs on the publisher's thread: no user code here, only routing.</summary>
     public void Deliver(string topic, object message)
     {
-        if (Volatile.Read(ref _state) >= StateStopping || _killed)
+        if (Phase >= ChannelPhase.Stopping)
         {
             return;
         }
@@ -237,7 +256,7 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
     {
         lock (this)
         {
-            if (_endedFlag != 0)
+            if (Phase >= ChannelPhase.Stopping)
             {
                 return;
             }
@@ -261,111 +280,79 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
         Session.Runtime.PubSub.Unsubscribe(topic, this);
     }
 
-    protected override async ValueTask HandleAsync(ChannelMail mail)
-    {
-        if (_killed || Volatile.Read(ref _state) == StateEnded)
-        {
-            HandleAfterEnd(mail);
-            return;
-        }
-
-        if (_overflowed && _state == StateJoined)
-        {
-            Log.MailboxOverflow(ChannelName, Topic, Session.Mount.Options.MaxChannelMailbox);
-            await StopAsync(TerminateReason.Error("mailbox_overflow"));
-            HandleAfterEnd(mail);
-            return;
-        }
-
-        switch (mail.Kind)
-        {
-            case ChannelMailKind.Join:
-                await JoinAsync(mail.Message!);
-                break;
-            case ChannelMailKind.In:
-                try
-                {
-                    await HandleInAsync(mail.Message!);
-                }
-                finally
-                {
-                    Session.InboundHandled();
-                }
-
-                break;
-            case ChannelMailKind.Leave:
-                SendReply(mail.Message!.Ref, ReplyStatus.Ok, Payload.Empty);
-                await StopAsync(TerminateReason.Left);
-                break;
-            case ChannelMailKind.Info:
-                await RunCallbackAsync(static (channel, mail) => channel.HandleInfoAsync(mail.Info!), mail);
-                break;
-            case ChannelMailKind.Out:
-                await RunCallbackAsync(
-                    static (channel, mail) =>
-                    {
-                        var broadcast = (Broadcast)mail.Info!;
-                        return channel.HandleOutAsync(broadcast.Event, broadcast.Payload);
-                    },
-                    mail);
-                break;
-            case ChannelMailKind.Shutdown:
-                await StopAsync(mail.Reason!);
-                break;
-        }
-    }
-
-    protected override void OnHandlerFault(ChannelMail mail, Exception exception)
-    {
-        // Only Fenix's own code can get here (user callbacks are guarded); do not let one channel's bug go silent.
-        Log.ChannelCrashed(ChannelName, Topic, exception);
-        End();
-    }
+    protected override void OnHandlerFault(ChannelMail mail, Exception exception) =>
+        Log.ChannelCrashed(ChannelName, Topic, exception); // HandleAsync catches everything; this is the last resort
 
     private void PostServerMail(ChannelMail mail)
     {
         if (Post(mail) > Session.Mount.Options.MaxChannelMailbox)
         {
-            _overflowed = true;
+            ChannelLifecycle.TryMove(ref _phase, ChannelPhase.Joined, ChannelPhase.Overflowed);
         }
     }
 
+    /// <summary>
+    /// Sends a frame of this channel: before the join reply it waits in the gate (so the reply is always first); after
+    /// the channel ended it is dropped (it has no client any more: a killed or refused instance never speaks again).
+    /// </summary>
     private void SendOrGate(EncodedFrame frame)
     {
-        if (!_replied)
+        var phase = Phase;
+        if (phase <= ChannelPhase.Joining)
         {
             lock (this)
             {
-                if (!_replied)
+                if (Phase <= ChannelPhase.Joining)
                 {
                     (_gated ??= []).Add(frame);
                     return;
                 }
             }
+
+            phase = Phase;
         }
 
-        Session.Send(frame);
+        if (phase != ChannelPhase.Ended)
+        {
+            Session.Send(frame);
+        }
     }
 
-    /// <summary>Writes the join reply, then everything that waited for it, in order.</summary>
-    private void OpenGate(EncodedFrame joinReply)
+    /// <summary>
+    /// Writes the join reply, the predecessor's phx_close, then everything that waited for the reply, in order, and
+    /// moves to Joined. Frames are written outside the lock; frames gated meanwhile are taken in the next round. False
+    /// when the instance was abandoned meanwhile.
+    /// </summary>
+    private bool OpenGate(EncodedFrame joinReply, ChannelServer? closePredecessor)
     {
-        lock (this)
+        if (Phase != ChannelPhase.Joining)
         {
-            Session.Send(joinReply);
-            if (_replaced is not null)
+            return false; // abandoned while it joined: it no longer speaks for the topic
+        }
+
+        Session.Send(joinReply);
+        if (closePredecessor is not null)
+        {
+            Session.SendClose(closePredecessor.WireJoinRef, Topic);
+        }
+
+        while (true)
+        {
+            List<EncodedFrame>? frames;
+            lock (this)
             {
-                Session.SendClose(_replaced);
-                _replaced = null;
+                frames = _gated;
+                _gated = null;
+                if (frames is null)
+                {
+                    return ChannelLifecycle.TryMove(ref _phase, ChannelPhase.Joining, ChannelPhase.Joined);
+                }
             }
 
-            foreach (var frame in _gated ?? [])
+            foreach (var frame in frames)
             {
                 Session.Send(frame);
             }
-
-            _gated = null;
-            _replied = true;
         }
     }
 }

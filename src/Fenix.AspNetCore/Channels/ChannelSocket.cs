@@ -38,8 +38,12 @@ public sealed class ChannelSocket
     /// <summary>The ref of the client message being handled (null outside <see cref="Channel.HandleInAsync"/>).</summary>
     public string? Ref { get; internal set; }
 
-    /// <summary>The application's services.</summary>
-    public IServiceProvider Services => _server.Session.Services;
+    /// <summary>
+    /// This channel's own services: a scope created before <see cref="Channel.JoinAsync"/> and disposed after
+    /// <see cref="Channel.TerminateAsync"/> (or when the channel ends without it), like a request's scope for a controller.
+    /// Scoped services (a <c>DbContext</c>) are one instance per channel.
+    /// </summary>
+    public IServiceProvider Services => _server.Services;
 
     /// <summary>Captures the current message's ref to reply later with <see cref="ReplyRef.Reply"/>.</summary>
     public ReplyRef CaptureReply() => Ref is null

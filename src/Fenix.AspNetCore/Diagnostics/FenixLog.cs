@@ -74,6 +74,12 @@ internal static partial class FenixLog
     [LoggerMessage(2013, LogLevel.Information, "Join of {Topic} refused: the user does not satisfy policy \"{Policy}\"")]
     public static partial void JoinUnauthorized(this ILogger logger, string topic, string policy);
 
+    [LoggerMessage(2014, LogLevel.Error, "Disposing the services of {Channel} on {Topic} failed")]
+    public static partial void ScopeDisposeFailed(this ILogger logger, string channel, string topic, Exception exception);
+
+    [LoggerMessage(2015, LogLevel.Warning, "{Channel} on {Topic} did not finish what it was handling within {Grace} of a duplicate join; abandoning it")]
+    public static partial void ChannelAbandoned(this ILogger logger, string channel, string topic, TimeSpan grace);
+
     [LoggerMessage(3001, LogLevel.Error, "PubSub delivery on {Topic} failed")]
     public static partial void DeliveryFailed(this ILogger logger, string topic, Exception exception);
 

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Fenix.AspNetCore.Diagnostics;
+using Fenix.AspNetCore.Internal;
 using Fenix.AspNetCore.Transports;
 using Fenix.PubSub;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -34,4 +36,10 @@ internal sealed class FenixRuntime(
     public TimeProvider Time { get; } = time;
 
     public IServiceProvider Services { get; } = services;
+
+    /// <summary>Creates the scope each channel lives in (created before its join, disposed after its terminate).</summary>
+    public IServiceScopeFactory ScopeFactory { get; } = services.GetRequiredService<IServiceScopeFactory>();
+
+    /// <summary>Where channel mailboxes run; the thread pool except in the deterministic interleaving tests.</summary>
+    public WorkScheduler Scheduler { get; set; } = WorkScheduler.ThreadPool;
 }

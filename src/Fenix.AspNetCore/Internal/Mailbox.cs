@@ -26,6 +26,9 @@ internal abstract class Mailbox<TMessage> : IThreadPoolWorkItem
         }
     }
 
+    /// <summary>Where drains run (the thread pool, or a test's deterministic scheduler).</summary>
+    protected abstract WorkScheduler Scheduler { get; }
+
     /// <summary>Queues <paramref name="message"/>; returns the number now pending.</summary>
     protected int Post(TMessage message)
     {
@@ -43,7 +46,7 @@ internal abstract class Mailbox<TMessage> : IThreadPoolWorkItem
             _draining = true;
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        Scheduler.Schedule(this);
         return count;
     }
 
@@ -52,7 +55,7 @@ internal abstract class Mailbox<TMessage> : IThreadPoolWorkItem
 
     protected abstract void OnHandlerFault(TMessage message, Exception exception);
 
-    /// <summary>Removes and returns what is pending without handling it (used when the actor stops).</summary>
+    /// <summary>Removes and returns what is pending without handling it.</summary>
     protected List<TMessage> DrainPending()
     {
         lock (this)
@@ -67,6 +70,7 @@ internal abstract class Mailbox<TMessage> : IThreadPoolWorkItem
 
     private async Task RunAsync()
     {
+        var budget = Scheduler.MessagesPerDrain;
         while (true)
         {
             TMessage message;
@@ -91,6 +95,12 @@ internal abstract class Mailbox<TMessage> : IThreadPoolWorkItem
             catch (Exception e)
             {
                 OnHandlerFault(message, e);
+            }
+
+            if (--budget == 0)
+            {
+                Scheduler.Schedule(this); // still draining: the next step goes on where this one stopped
+                return;
             }
         }
     }

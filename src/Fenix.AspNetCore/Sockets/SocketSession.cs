@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Fenix.AspNetCore.Broadcasting;
 using Fenix.AspNetCore.Channels;
 using Fenix.AspNetCore.Diagnostics;
@@ -11,29 +12,39 @@ namespace Fenix.AspNetCore.Sockets;
 
 /// <summary>
 /// One client connection, whatever its transport: routes inbound frames (heartbeats, joins, leaves, events) to
-/// channel servers in arrival order, keeps the topic → channel map, and emits the connection-level replies and
-/// <c>phx_close</c>/<c>phx_error</c> frames. Runs no user code but the socket's connect callback (done before it exists).
+/// channel instances strictly in arrival order, and answers what no channel answers (heartbeats, unmatched topics,
+/// leaves of topics not joined). Runs no user code but the socket's connect callback (done before it exists).
 /// </summary>
 /// <remarks>
-/// Inbound frames arrive from one transport loop at a time; channel servers report their end from their own
-/// loops. The map is the only state both touch, so it lives under a lock held for dictionary operations only.
+/// <para>Inbound frames are routed one at a time whatever the transport: concurrent callers of
+/// <see cref="HandleInbound"/> (e.g. overlapping long-poll POSTs) queue behind the one routing, nobody blocks.</para>
+/// <para>The per-topic bookkeeping is <see cref="SessionTopics{TChannel}"/>: pure state, changed only under its lock by
+/// routing and by channel instances reporting their join outcome and end. Posting to a channel's mailbox happens
+/// under that lock (a queue operation), so a topic's frames reach its instance in order; every frame written to the
+/// client is written after the lock is released.</para>
 /// </remarks>
 internal sealed class SocketSession : ISubscriber
 {
-    /// <summary>Topic → the channel server that joined or is joining it; a server leaves it when it ends. Also the session's lock.</summary>
-    private readonly Dictionary<string, ChannelServer> _channels = new(StringComparer.Ordinal);
+    /// <summary>The per-topic state; also the session's lock (held for pure state changes and mailbox posts only).</summary>
+    private readonly SessionTopics<ChannelServer> _topics;
 
-    /// <summary>Client events handed to channels and not yet handled; bounded by <see cref="SocketMountOptions.MaxPendingInbound"/>.</summary>
+    /// <summary>Client frames posted to channels and not handled yet; bounded by <see cref="SocketMountOptions.MaxPendingInbound"/>.</summary>
     private int _pendingInbound;
 
-    /// <summary>Completed when <see cref="_pendingInbound"/> falls back below half the bound; under the session lock.</summary>
+    /// <summary>Completed when <see cref="_pendingInbound"/> falls back to half the bound; written under the session lock.</summary>
     private TaskCompletionSource? _capacityWaiter;
 
-    /// <summary>Set once, when the transport ended; afterwards nothing is routed or written. Under the session lock.</summary>
-    private TerminateReason? _terminated;
+    /// <summary>Set once, under the session lock, when the transport ended; afterwards nothing is routed or written.</summary>
+    private volatile TerminateReason? _terminated;
 
     /// <summary>The reason to give channels when the transport closes because the server asked it to (e.g. disconnect).</summary>
     private TerminateReason? _closeReason;
+
+    /// <summary>1 while a caller routes inbound frames; only that caller routes.</summary>
+    private int _routing;
+
+    /// <summary>Frames that arrived while another caller was routing, in arrival order; created on the first contention.</summary>
+    private ConcurrentQueue<Message>? _backlog;
 
     public SocketSession(
         FenixRuntime runtime,
@@ -51,6 +62,7 @@ internal sealed class SocketSession : ISubscriber
         SocketId = socketId;
         ConnectInfo = connectInfo;
         Transport = transport;
+        _topics = new SessionTopics<ChannelServer>(mount.Options.MaxChannels);
     }
 
     public FenixRuntime Runtime { get; }
@@ -68,20 +80,36 @@ internal sealed class SocketSession : ISubscriber
 
     public ISocketTransport Transport { get; }
 
-    public IServiceProvider Services => Runtime.Services;
-
     public ILogger Log => Runtime.SocketLog;
 
-    public int ChannelCount
+    public bool IsTerminated => _terminated is not null;
+
+    /// <summary>Channel instances not retired yet (joining, joined, replaced or answering their last frames).</summary>
+    public int InstanceCount
     {
         get
         {
-            lock (_channels)
+            lock (_topics)
             {
-                return _channels.Count;
+                return _topics.InstanceCount;
             }
         }
     }
+
+    /// <summary>Every instance with its topic, the session's phase for it and its own phase (for diagnostics and tests).</summary>
+    public string Describe()
+    {
+        lock (_topics)
+        {
+            return string.Join("; ", _topics.Instances.Select(c => $"{c.Topic} #{c.Id} {_topics.PhaseOf(c)} {c.Phase} idle={c.IsIdle}"));
+        }
+    }
+
+    /// <summary>Client frames handed to channels and not handled yet.</summary>
+    public int PendingInbound => Volatile.Read(ref _pendingInbound);
+
+    /// <summary>True while the channels hold more unhandled client frames than allowed: the transport should wait before reading on.</summary>
+    public bool IsOverloaded => Volatile.Read(ref _pendingInbound) > Mount.Options.MaxPendingInbound;
 
     /// <summary>Starts listening for <c>disconnect</c> on the socket id.</summary>
     public void Start()
@@ -93,71 +121,57 @@ internal sealed class SocketSession : ISubscriber
         }
     }
 
-    /// <summary>Routes one inbound message. Called by the transport, one message at a time, in arrival order.</summary>
+    /// <summary>Routes one inbound message; frames are routed one at a time, in the order callers hand them over.</summary>
     public void HandleInbound(Message message)
     {
-        Runtime.Metrics.MessagesIn.Add(1);
-        if (message.Event == PhoenixEvents.Heartbeat && message.Topic == PhoenixEvents.PhoenixTopic)
+        if (Interlocked.CompareExchange(ref _routing, 1, 0) == 0)
         {
-            SendReply(null, message.Ref, PhoenixEvents.PhoenixTopic, ReplyStatus.Ok, Payload.Empty);
+            if (Volatile.Read(ref _backlog) is { IsEmpty: false } backlog)
+            {
+                backlog.Enqueue(message); // earlier frames wait there: keep the order
+            }
+            else
+            {
+                Route(message);
+            }
+
+            RouteBacklogAndRelease();
             return;
         }
 
-        ChannelServer? existing;
-        lock (_channels)
+        var queue = Volatile.Read(ref _backlog) ?? Interlocked.CompareExchange(ref _backlog, new ConcurrentQueue<Message>(), null) ?? _backlog!;
+        queue.Enqueue(message);
+        if (Interlocked.CompareExchange(ref _routing, 1, 0) == 0)
         {
-            if (_terminated is not null)
-            {
-                return;
-            }
-
-            _channels.TryGetValue(message.Topic, out existing);
-        }
-
-        if (existing is null)
-        {
-            HandleUnjoined(message);
-        }
-        else if (message.Event == PhoenixEvents.Join)
-        {
-            // Duplicate join: the old instance is killed (no terminate), its phx_close follows the new reply.
-            existing.Kill();
-            Join(message, replaced: existing);
-        }
-        else if (message.JoinRef is not null && message.JoinRef != existing.WireJoinRef)
-        {
-            Log.StaleMessage(message.Topic, message.Event, message.JoinRef);
-        }
-        else if (message.Event == PhoenixEvents.Leave)
-        {
-            existing.PostLeave(message);
-        }
-        else
-        {
-            Interlocked.Increment(ref _pendingInbound);
-            existing.PostIn(message);
+            RouteBacklogAndRelease();
         }
     }
 
-    /// <summary>True while the channels hold more unhandled client events than allowed: the transport should wait before reading on.</summary>
-    public bool IsOverloaded => Volatile.Read(ref _pendingInbound) > Mount.Options.MaxPendingInbound;
-
-    /// <summary>Completes when channels have caught up with the client's events (see <see cref="IsOverloaded"/>).</summary>
+    /// <summary>Completes when channels have caught up with the client's frames (see <see cref="IsOverloaded"/>).</summary>
     public Task WaitForCapacityAsync()
     {
-        lock (_channels)
+        Task waiting;
+        lock (_topics)
         {
             if (!IsOverloaded || _terminated is not null)
             {
                 return Task.CompletedTask;
             }
 
-            _capacityWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _capacityWaiter.Task;
+            waiting = Interlocked.CompareExchange(ref _capacityWaiter, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null)?.Task
+                ?? _capacityWaiter!.Task;
         }
+
+        // The channels may have caught up between the check and the waiter's creation: look again (the exchange was a full fence).
+        if (Volatile.Read(ref _pendingInbound) <= Mount.Options.MaxPendingInbound / 2)
+        {
+            ReleaseCapacityWaiter();
+        }
+
+        return waiting;
     }
 
-    /// <summary>A channel finished handling one client event.</summary>
+    /// <summary>A channel handled (or dropped) one client frame.</summary>
     public void InboundHandled()
     {
         var pending = Interlocked.Decrement(ref _pendingInbound);
@@ -175,22 +189,25 @@ internal sealed class SocketSession : ISubscriber
     }
 
     /// <summary>
-    /// The transport ended: every channel stops with <paramref name="reason"/> (or the reason the server closed for).
-    /// Returns when those channels have ended (their terminate callbacks ran); a second call returns at once.
+    /// The transport ended: every channel instance stops with <paramref name="reason"/> (or the reason the server closed
+    /// for), whatever phase it is in. Returns when they have ended (terminate callbacks ran); a second call returns at once.
     /// </summary>
     public Task Terminate(TerminateReason reason)
     {
         List<ChannelServer> channels;
-        lock (_channels)
+        List<(ChannelServer Channel, Admission Admission)>? decided;
+        TerminateReason terminated;
+        lock (_topics)
         {
             if (_terminated is not null)
             {
                 return Task.CompletedTask;
             }
 
-            _terminated = Volatile.Read(ref _closeReason) ?? reason;
-            channels = [.. _channels.Values];
-            _channels.Clear();
+            terminated = Volatile.Read(ref _closeReason) ?? reason;
+            _terminated = terminated;
+            channels = _topics.End();
+            decided = _topics.TakeDecided();
         }
 
         if (SocketId is not null)
@@ -198,11 +215,12 @@ internal sealed class SocketSession : ISubscriber
             Runtime.PubSub.Unsubscribe(SocketId, this);
         }
 
+        Admit(decided);
         var ended = new Task[channels.Count];
         for (var i = 0; i < channels.Count; i++)
         {
             ended[i] = channels[i].Completion;
-            channels[i].Shutdown(_terminated);
+            channels[i].Shutdown(terminated);
         }
 
         ReleaseCapacityWaiter();
@@ -219,36 +237,73 @@ internal sealed class SocketSession : ISubscriber
         }
     }
 
-    /// <summary>A channel stopped normally: forget it and tell the client (<c>phx_close</c>).</summary>
-    public void ChannelClosed(ChannelServer channel)
+    /// <summary>A channel instance knows how its join ended (before it writes the reply).</summary>
+    public void JoinResolved(ChannelServer channel, bool joined)
     {
-        if (Forget(channel))
+        List<(ChannelServer, Admission)>? decided;
+        lock (_topics)
         {
-            SendClose(channel);
+            _topics.JoinResolved(channel, joined);
+            decided = _topics.TakeDecided();
+        }
+
+        Admit(decided);
+    }
+
+    /// <summary>A channel instance ended (stopped, crashed, refused, killed).</summary>
+    public void ChannelEnded(ChannelServer channel)
+    {
+        List<(ChannelServer, Admission)>? decided;
+        lock (_topics)
+        {
+            _topics.Ended(channel);
+            decided = _topics.TakeDecided();
+        }
+
+        Admit(decided);
+    }
+
+    /// <summary>An ended instance may be forgotten once its mailbox is empty (no frame can reach it meanwhile: same lock).</summary>
+    public void TryRetire(ChannelServer channel)
+    {
+        lock (_topics)
+        {
+            if (channel.IsIdle)
+            {
+                _topics.Retire(channel);
+            }
         }
     }
 
-    /// <summary>A channel crashed or stopped with an error: forget it and tell the client (<c>phx_error</c>).</summary>
-    public void ChannelErrored(ChannelServer channel)
+    /// <summary>Answers a client frame as for a topic that is not joined (protocol.md §4.2, rule 2).</summary>
+    public void AnswerUnjoined(Message message)
     {
-        if (Forget(channel))
+        if (message.Event == PhoenixEvents.Leave)
         {
-            SendPush(new Message(channel.WireJoinRef, channel.WireJoinRef, channel.Topic, PhoenixEvents.Error, ReplyPayloads.ChannelCrash));
+            SendReply(message.JoinRef, message.Ref, message.Topic, ReplyStatus.Ok, Payload.Empty);
+        }
+        else
+        {
+            SendReply(null, message.Ref, message.Topic, ReplyStatus.Error, ReplyPayloads.UnmatchedTopic);
         }
     }
 
-    /// <summary>A join was refused or crashed: the topic is free again (no frame: the join reply said it all).</summary>
-    public void JoinFailed(ChannelServer channel) => Forget(channel);
-
-    /// <summary>Writes <c>phx_close</c> for <paramref name="channel"/>'s join (also used for the instance a duplicate join replaced).</summary>
-    public void SendClose(ChannelServer channel)
+    /// <summary>Writes <c>phx_close</c> for a join of <paramref name="topic"/> (a normal stop, or the instance a duplicate join replaced).</summary>
+    public void SendClose(string? joinRef, string topic)
     {
-        if (IsTerminated)
+        if (!IsTerminated)
         {
-            return;
+            SendPush(new Message(joinRef, joinRef, topic, PhoenixEvents.Close, Payload.Empty));
         }
+    }
 
-        SendPush(new Message(channel.WireJoinRef, channel.WireJoinRef, channel.Topic, PhoenixEvents.Close, Payload.Empty));
+    /// <summary>Writes <c>phx_error</c> for a join of <paramref name="topic"/> (a crash or a stop with an error reason).</summary>
+    public void SendError(string? joinRef, string topic)
+    {
+        if (!IsTerminated)
+        {
+            SendPush(new Message(joinRef, joinRef, topic, PhoenixEvents.Error, ReplyPayloads.ChannelCrash));
+        }
     }
 
     public void SendReply(string? joinRef, string? @ref, string topic, string status, Payload response)
@@ -276,15 +331,95 @@ internal sealed class SocketSession : ISubscriber
 
     public bool CanCarry(Payload payload) => !payload.IsBinary || (Transport.SupportsBinary && Serializer.SupportsBinary);
 
-    private bool IsTerminated
+    private void RouteBacklogAndRelease()
     {
-        get
+        while (true)
         {
-            lock (_channels)
+            if (Volatile.Read(ref _backlog) is { } backlog)
             {
-                return _terminated is not null;
+                while (backlog.TryDequeue(out var next))
+                {
+                    Route(next);
+                }
+            }
+
+            Volatile.Write(ref _routing, 0);
+            if (Volatile.Read(ref _backlog) is not { IsEmpty: false } || Interlocked.CompareExchange(ref _routing, 1, 0) != 0)
+            {
+                return;
             }
         }
+    }
+
+    /// <summary>Protocol.md §4.2 for one frame. Only the routing caller runs it.</summary>
+    private void Route(Message message)
+    {
+        Runtime.Metrics.MessagesIn.Add(1);
+        if (message.Event == PhoenixEvents.Heartbeat && message.Topic == PhoenixEvents.PhoenixTopic)
+        {
+            SendReply(null, message.Ref, PhoenixEvents.PhoenixTopic, ReplyStatus.Ok, Payload.Empty);
+            return;
+        }
+
+        if (message.Event == PhoenixEvents.Join)
+        {
+            RouteJoin(message);
+            return;
+        }
+
+        RouteKind kind;
+        lock (_topics)
+        {
+            kind = _topics.Route(message.Topic, out var channel);
+            if (kind == RouteKind.Forward)
+            {
+                var isLeave = message.Event == PhoenixEvents.Leave;
+                if (isLeave)
+                {
+                    _topics.Leave(channel!, current: message.JoinRef is null || message.JoinRef == channel!.WireJoinRef);
+                }
+
+                PostClient(channel!, new ChannelMail(isLeave ? ChannelMailKind.Leave : ChannelMailKind.In, message));
+            }
+        }
+
+        if (kind == RouteKind.Unjoined)
+        {
+            AnswerUnjoined(message);
+        }
+    }
+
+    private void RouteJoin(Message message)
+    {
+        var route = Mount.Handler.Router.Match(message.Topic);
+        if (route is null)
+        {
+            Log.UnmatchedTopic(message.Topic);
+            Runtime.Metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "unmatched"));
+            SendReply(null, message.Ref, message.Topic, ReplyStatus.Error, ReplyPayloads.UnmatchedTopic);
+            return;
+        }
+
+        var channel = new ChannelServer(this, route, message);
+        lock (_topics)
+        {
+            var (replaced, admission) = _topics.Join(message.Topic, channel);
+            if (admission == Admission.Cancelled)
+            {
+                return;
+            }
+
+            channel.Prepare(replaced, admission);
+            replaced?.PostReplace(channel);
+            PostClient(channel, new ChannelMail(ChannelMailKind.Join, message));
+        }
+    }
+
+    /// <summary>Under the session lock: hands a client frame to a channel's mailbox and counts it until handled.</summary>
+    private void PostClient(ChannelServer channel, ChannelMail mail)
+    {
+        Interlocked.Increment(ref _pendingInbound);
+        channel.PostClient(mail);
     }
 
     /// <summary>Encodes and sends a connection-level push (phx_close, phx_error); frames the transport cannot carry are dropped with a log line.</summary>
@@ -304,96 +439,13 @@ internal sealed class SocketSession : ISubscriber
         Send(frame);
     }
 
-    private void HandleUnjoined(Message message)
+    private static void Admit(List<(ChannelServer Channel, Admission Admission)>? decided)
     {
-        switch (message.Event)
+        foreach (var (channel, admission) in decided ?? [])
         {
-            case PhoenixEvents.Join:
-                Join(message, replaced: null);
-                break;
-            case PhoenixEvents.Leave:
-                SendReply(message.JoinRef, message.Ref, message.Topic, ReplyStatus.Ok, Payload.Empty);
-                break;
-            default:
-                SendUnmatchedTopic(message);
-                break;
+            channel.Admit(admission);
         }
     }
 
-    private void Join(Message message, ChannelServer? replaced)
-    {
-        var route = Mount.Handler.Router.Match(message.Topic);
-        if (route is null)
-        {
-            Log.UnmatchedTopic(message.Topic);
-            Runtime.Metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "unmatched"));
-            SendUnmatchedTopic(message);
-            return;
-        }
-
-        ChannelServer channel;
-        lock (_channels)
-        {
-            if (replaced is not null && _channels.TryGetValue(message.Topic, out var current) && current == replaced)
-            {
-                _channels.Remove(message.Topic);
-            }
-
-            if (_channels.Count >= Mount.Options.MaxChannels)
-            {
-                channel = null!;
-            }
-            else
-            {
-                channel = new ChannelServer(this, route, message, replaced);
-                _channels[message.Topic] = channel;
-            }
-        }
-
-        if (channel is null)
-        {
-            Log.TooManyChannels(message.Topic, Mount.Options.MaxChannels);
-            Runtime.Metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "too_many"));
-            SendReply(message.JoinRef, message.Ref, message.Topic, ReplyStatus.Error,
-                ReplyPayloads.TooManyChannels);
-            if (replaced is not null)
-            {
-                SendClose(replaced);
-            }
-
-            return;
-        }
-
-        channel.PostJoin(message);
-    }
-
-    private void SendUnmatchedTopic(Message message) =>
-        SendReply(null, message.Ref, message.Topic, ReplyStatus.Error,
-            ReplyPayloads.UnmatchedTopic);
-
-    /// <summary>Removes <paramref name="channel"/> if it is still the one on its topic; false once the session ended.</summary>
-    private bool Forget(ChannelServer channel)
-    {
-        lock (_channels)
-        {
-            if (_channels.TryGetValue(channel.Topic, out var current) && current == channel)
-            {
-                _channels.Remove(channel.Topic);
-            }
-
-            return _terminated is null;
-        }
-    }
-
-    private void ReleaseCapacityWaiter()
-    {
-        TaskCompletionSource? waiter;
-        lock (_channels)
-        {
-            waiter = _capacityWaiter;
-            _capacityWaiter = null;
-        }
-
-        waiter?.TrySetResult();
-    }
+    private void ReleaseCapacityWaiter() => Interlocked.Exchange(ref _capacityWaiter, null)?.TrySetResult();
 }

@@ -15,6 +15,12 @@ namespace Fenix.AspNetCore.Transports.LongPoll;
 internal sealed class LongPollSession : ISocketTransport, ITrackedConnection
 {
     private readonly Lock _lock = new();
+
+    /// <summary>
+    /// The one token that a POST must hold to dispatch its frames (read to take, written back to release): overlapping
+    /// POSTs are handled one after the other, whole, in the order they asked. A channel's waiting readers are served in order.
+    /// </summary>
+    private readonly System.Threading.Channels.Channel<bool> _publishToken = CreatePublishToken();
     private readonly FenixRuntime _runtime;
     private readonly LongPollTransportOptions _options;
     private readonly ILogger _log;
@@ -187,7 +193,7 @@ internal sealed class LongPollSession : ISocketTransport, ITrackedConnection
     /// A POST: decodes <paramref name="body"/> into frames (all of them first, so a malformed line dispatches none) and
     /// hands them to the socket in order, waiting (up to the window) whenever the socket is overloaded.
     /// </summary>
-    /// <returns>200; 400 with the reason when the body is malformed; 408 when the socket did not catch up in time.</returns>
+    /// <returns>200; 400 with the reason when the body is malformed; 408 when the socket did not catch up in time (or an earlier POST held it that long).</returns>
     public async Task<(int Status, string? Error)> PublishAsync(ReadOnlySequence<byte> body, string? contentType, CancellationToken aborted)
     {
         List<Message> messages;
@@ -202,16 +208,38 @@ internal sealed class LongPollSession : ISocketTransport, ITrackedConnection
             return (400, e.Message);
         }
 
-        foreach (var message in messages)
+        // Overlapping POSTs of one session (a client that does not wait for the previous answer) queue here without
+        // blocking a thread; each is dispatched whole, in the order they got here, so one topic's frames stay in order.
+        using (var timeout = new CancellationTokenSource(_options.Window, _runtime.Time))
+        using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, aborted))
         {
-            Session.HandleInbound(message);
-            if (Session.IsOverloaded && !await WaitForCapacityAsync(aborted))
+            try
+            {
+                await _publishToken.Reader.ReadAsync(waiting.Token);
+            }
+            catch (OperationCanceledException)
             {
                 return (408, null);
             }
         }
 
-        return (200, null);
+        try
+        {
+            foreach (var message in messages)
+            {
+                Session.HandleInbound(message);
+                if (Session.IsOverloaded && !await WaitForCapacityAsync(aborted))
+                {
+                    return (408, null);
+                }
+            }
+
+            return (200, null);
+        }
+        finally
+        {
+            _publishToken.Writer.TryWrite(true);
+        }
     }
 
     /// <summary>Ends the session (once): its channels terminate with <paramref name="reason"/> and a parked GET is released.</summary>
@@ -248,6 +276,13 @@ internal sealed class LongPollSession : ISocketTransport, ITrackedConnection
         {
             return false;
         }
+    }
+
+    private static System.Threading.Channels.Channel<bool> CreatePublishToken()
+    {
+        var token = System.Threading.Channels.Channel.CreateBounded<bool>(1);
+        token.Writer.TryWrite(true);
+        return token;
     }
 
     private List<byte[]> TakeBuffered()
