@@ -20,7 +20,7 @@ namespace Fenix.Presence;
 /// Bad input (a meta that is not a JSON object, does not serialize, or is too large; an update of an untracked key;
 /// a duplicate track) throws in the caller and leaves the tracker untouched.
 /// </remarks>
-public sealed class PresenceTracker : IAsyncDisposable
+internal sealed class PresenceTracker : IAsyncDisposable
 {
     private const int MaxUpdateAttempts = 16;
 

@@ -2,4 +2,4 @@ namespace Fenix.Protocol;
 
 /// <summary>A reply to the client message with <see cref="Ref"/>; on the wire an event <c>phx_reply</c>
 /// whose payload is <c>{"status": Status, "response": Response}</c>.</summary>
-public sealed record Reply(string? JoinRef, string? Ref, string Topic, string Status, Payload Response);
+internal sealed record Reply(string? JoinRef, string? Ref, string Topic, string Status, Payload Response);

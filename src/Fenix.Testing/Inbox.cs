@@ -4,7 +4,7 @@ namespace Fenix.Testing;
 /// Received items that assertions take out by predicate (like a process mailbox with selective receive):
 /// items that do not match stay for later assertions.
 /// </summary>
-public sealed class Inbox<T>
+internal sealed class Inbox<T>
 {
     private readonly Lock _lock = new();
     private readonly List<T> _items = [];

@@ -11,7 +11,7 @@ namespace Fenix.AspNetCore.Broadcasting;
 /// A channel broadcast travelling through PubSub. It caches its encoded frame per serializer, so a broadcast
 /// to ten thousand subscribers is encoded once per protocol version and then handed out as shared bytes.
 /// </summary>
-public sealed class BroadcastMessage : IPubSubMessage
+internal sealed class BroadcastMessage : IPubSubMessage
 {
     public const string CodecName = "fenix.broadcast";
 

@@ -14,13 +14,13 @@ public sealed class FenixOptions
     public const string Section = "Fenix";
 
     /// <summary>How application objects become payloads. Defaults to web conventions with relaxed escaping.</summary>
-    public JsonSerializerOptions Json { get; set; } = PayloadJson.Options;
+    public JsonSerializerOptions Json { get; set; } = new(PayloadJson.Options);
 
     /// <summary>This node's name in a cluster (defaults to host name and process id). Configuration key <c>Fenix:Node</c>.</summary>
     public string? NodeName { get; set; }
 
-    /// <summary>Builds the adapter that carries broadcasts between nodes; null means a single node (in-process).</summary>
-    public Func<IServiceProvider, string, IPubSubAdapter>? AdapterFactory { get; set; }
+    /// <summary>Builds the adapter that carries broadcasts between nodes (set with <see cref="UseAdapter"/>); null means a single node (in-process).</summary>
+    public Func<IServiceProvider, string, IPubSubAdapter>? AdapterFactory { get; private set; }
 
     /// <summary>
     /// Keep Kestrel's connection limits below the process's open-file limit so that a flood of connections is refused

@@ -43,5 +43,5 @@ internal static class DashboardJson
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static Payload ToPayload<T>(T value) => Payload.FromUtf8Json(JsonSerializer.SerializeToUtf8Bytes(value, Options));
+    public static Payload ToPayload<T>(T value) => Payload.From(value, Options);
 }

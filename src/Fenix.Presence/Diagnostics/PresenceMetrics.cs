@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace Fenix.Presence.Diagnostics;
 
 /// <summary>Presence's instruments on the meter <c>Fenix.Presence</c> (names are stable; dashboards depend on them).</summary>
-public sealed class PresenceMetrics : IDisposable
+internal sealed class PresenceMetrics : IDisposable
 {
     public const string MeterName = "Fenix.Presence";
 

@@ -5,7 +5,7 @@ using Fenix.Presence.Tracker;
 namespace Fenix.Presence.Sharding;
 
 /// <summary>The shard's conversation with its peers: ticks, heartbeats, transfers, liveness.</summary>
-public sealed partial class TrackerShard
+internal sealed partial class TrackerShard
 {
     /// <summary>
     /// The gossip tick (§8.7): broadcast the delta (or an empty heartbeat after enough silence), every
