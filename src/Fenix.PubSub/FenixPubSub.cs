@@ -40,6 +40,9 @@ public sealed class FenixPubSub : IPubSubInbound, IAsyncDisposable
 
     public string NodeName => _adapter.NodeName;
 
+    /// <summary>Brackets each dispatch to this node's subscribers (local and remote messages alike); none by default.</summary>
+    public IDispatchBatch? DispatchBatch { get; init; }
+
     public IPubSubAdapter Adapter => _adapter;
 
     /// <summary>Starts the adapter (receiving from other nodes). Idempotent from the caller's view: call once at startup.</summary>
@@ -129,21 +132,30 @@ public sealed class FenixPubSub : IPubSubInbound, IAsyncDisposable
 
     private void Dispatch(string topic, object message, ISubscriber? from)
     {
-        foreach (var subscriber in _registry.Subscribers(topic))
+        var batch = DispatchBatch;
+        batch?.Begin();
+        try
         {
-            if (ReferenceEquals(subscriber, from))
+            foreach (var subscriber in _registry.Subscribers(topic))
             {
-                continue;
-            }
+                if (ReferenceEquals(subscriber, from))
+                {
+                    continue;
+                }
 
-            try
-            {
-                subscriber.Deliver(topic, message);
+                try
+                {
+                    subscriber.Deliver(topic, message);
+                }
+                catch (Exception e)
+                {
+                    _onDeliveryError?.Invoke(topic, e);
+                }
             }
-            catch (Exception e)
-            {
-                _onDeliveryError?.Invoke(topic, e);
-            }
+        }
+        finally
+        {
+            batch?.End();
         }
     }
 }

@@ -34,6 +34,10 @@ public interface IPubSubAdapter : IAsyncDisposable
 /// <summary>Where an adapter hands what arrives from other nodes.</summary>
 public interface IPubSubInbound
 {
-    /// <summary>Decodes with the named codec and delivers to this node's subscribers of <paramref name="topic"/>.</summary>
+    /// <summary>
+    /// Decodes with the named codec and delivers to this node's subscribers of <paramref name="topic"/>. The decoded
+    /// message may keep <paramref name="bytes"/> (a payload is a slice of them, not a copy): pass memory that stays
+    /// valid and unchanged after the call, e.g. one copy of a broker buffer that is reused.
+    /// </summary>
     void DeliverRemote(string topic, string codec, ReadOnlyMemory<byte> bytes);
 }

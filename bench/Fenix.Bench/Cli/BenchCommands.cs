@@ -13,9 +13,20 @@ internal static class BenchCommands
 {
     private static readonly Option<string> Server = new Option<string>("--server", "-s")
     {
-        Description = "The server under test: the bench servers, or chat (samples/Chat as shipped, the independent harness's server).",
+        Description = "The server under test (or several, comma-separated, run side by side): the bench servers, or chat (samples/Chat as shipped, the independent harness's server).",
         DefaultValueFactory = _ => "fenix",
-    }.AcceptOnlyFromAmong("fenix", "signalr", "kestrel-ws", "chat");
+        Validators =
+        {
+            result =>
+            {
+                var value = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+                if (value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault(s => s is not ("fenix" or "signalr" or "kestrel-ws" or "chat")) is { } bad)
+                {
+                    result.AddError($"Unknown server '{bad}': fenix, signalr, kestrel-ws or chat (comma-separated for several).");
+                }
+            },
+        },
+    };
 
     private static readonly Option<bool> Compare = new("--compare") { Description = "Run every server of the scenario in turn (fenix, chat, signalr, kestrel-ws) and print ratios." };
     private static readonly Option<bool> Quick = new("--quick") { Description = "Small sizes: all servers in under a minute." };
@@ -119,8 +130,10 @@ internal static class BenchCommands
             };
             ServerUnderTest.ExtraEnvironment = parse.GetValue(ServerEnv) ?? [];
             var server = parse.GetValue(Server)!;
-            IReadOnlyList<string> servers = parse.GetValue(Compare) ? scenario.Servers : [server];
-            if (!scenario.Servers.Contains(server) && !parse.GetValue(Compare))
+            // "--server fenix,kestrel-ws" runs a subset side by side (interleaved with --repeat), like --compare does for all.
+            var named = server.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            IReadOnlyList<string> servers = parse.GetValue(Compare) ? scenario.Servers : named;
+            if (!parse.GetValue(Compare) && named.FirstOrDefault(s => !scenario.Servers.Contains(s)) is not null)
             {
                 Console.Error.WriteLine($"The {scenario.Name} scenario runs on {string.Join(", ", scenario.Servers)} only.");
                 return Task.FromResult(2);

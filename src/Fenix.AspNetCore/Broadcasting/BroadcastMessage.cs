@@ -69,12 +69,14 @@ internal sealed class BroadcastMessage : IPubSubMessage
         output.Advance(5 + eventLength + payload.Length);
     }
 
-    internal static BroadcastMessage Decode(string topic, ReadOnlySpan<byte> bytes)
+    /// <summary>Rebuilds a message from <see cref="Encode"/>'s bytes; the payload is a slice of them, not a copy (they are the receiver's to keep).</summary>
+    internal static BroadcastMessage Decode(string topic, ReadOnlyMemory<byte> encoded)
     {
+        var bytes = encoded.Span;
         var kind = (PayloadKind)bytes[0];
         var eventLength = BinaryPrimitives.ReadInt32LittleEndian(bytes[1..]);
         var @event = Encoding.UTF8.GetString(bytes.Slice(5, eventLength));
-        var payloadBytes = bytes[(5 + eventLength)..].ToArray();
+        var payloadBytes = encoded[(5 + eventLength)..];
         var payload = kind == PayloadKind.Binary ? Payload.Binary(payloadBytes) : Payload.FromUtf8Json(payloadBytes);
         return new BroadcastMessage(new Broadcast(topic, @event, payload));
     }

@@ -7,5 +7,5 @@ internal sealed class BroadcastMessageDecoder : IPubSubMessageDecoder
 {
     public string Codec => BroadcastMessage.CodecName;
 
-    public object Decode(string topic, ReadOnlyMemory<byte> bytes) => BroadcastMessage.Decode(topic, bytes.Span);
+    public object Decode(string topic, ReadOnlyMemory<byte> bytes) => BroadcastMessage.Decode(topic, bytes);
 }

@@ -85,7 +85,8 @@ public static class FenixServiceCollectionExtensions
         var nodeName = options.NodeName ?? $"{Environment.MachineName}-{Environment.ProcessId}";
         var adapter = options.AdapterFactory?.Invoke(provider, nodeName) ?? new InProcessAdapter(nodeName);
         var log = provider.GetRequiredService<ILoggerFactory>().CreateLogger("Fenix.PubSub");
-        var pubSub = new FenixPubSub(adapter, (topic, exception) => log.DeliveryFailed(topic, exception));
+        // Broadcasts from other nodes wake their writers in chunks (or write inline) exactly as local ones do.
+        var pubSub = new FenixPubSub(adapter, (topic, exception) => log.DeliveryFailed(topic, exception)) { DispatchBatch = WriterBatch.Dispatch };
         pubSub.RegisterDecoder(new BroadcastMessageDecoder());
         return pubSub;
     }

@@ -1,13 +1,27 @@
+using Fenix.PubSub;
+
 namespace Fenix.AspNetCore.Transports;
 
 /// <summary>
-/// Collects the connection writers that one broadcast wakes up, and hands them to the thread pool in chunks once the
-/// dispatch is done: a broadcast to N idle connections costs N/32 work items instead of N, while each connection keeps
-/// its own single writer (a chunk only starts writers; a writer that must wait for the network continues on its own).
+/// The writes one broadcast causes. A connection with nothing queued and no write in flight is written on the
+/// broadcasting thread itself (<see cref="TryTakeInlineSlot"/>: no thread-pool hop, no writer task), up to a budget per
+/// scope; the writers it wakes beyond that, or behind a backlog, are handed to the thread pool in chunks once the dispatch
+/// is done: N/32 work items instead of N, while each connection keeps its own single writer (a chunk only starts
+/// writers; a writer that must wait for the network continues on its own).
 /// </summary>
 internal static class WriterBatch
 {
     private const int ChunkSize = 32;
+
+    /// <summary>
+    /// Inline writes per outermost scope: enough for a room of a few thousand on the broadcasting thread, while a
+    /// broadcast to a huge topic still spreads the rest of its writes over the pool's threads.
+    /// </summary>
+    internal static int InlineBudget { get; set; } = int.TryParse(Environment.GetEnvironmentVariable("FENIX_INLINE_BUDGET"), out var b) ? b : 4096;
+
+    /// <summary>Inline writes made on this thread inside the outermost open scope.</summary>
+    [ThreadStatic]
+    private static int t_inline;
 
     /// <summary>Writers woken on this thread inside the outermost open scope.</summary>
     [ThreadStatic]
@@ -22,6 +36,21 @@ internal static class WriterBatch
     {
         t_depth++;
         return default;
+    }
+
+    /// <summary>
+    /// Whether the caller, a connection that just took its writer role with nothing else queued, may write its frame now
+    /// on this thread: only inside a scope (a broadcast's dispatch) and within the budget.
+    /// </summary>
+    public static bool TryTakeInlineSlot()
+    {
+        if (t_depth == 0 || t_inline >= InlineBudget)
+        {
+            return false;
+        }
+
+        t_inline++;
+        return true;
     }
 
     /// <summary>Adds a writer to start when the scope closes; false outside any scope (start it yourself).</summary>
@@ -57,15 +86,26 @@ internal static class WriterBatch
         }
     }
 
+    /// <summary>The same scope for <see cref="FenixPubSub"/>'s dispatches (messages from other nodes included).</summary>
+    public static IDispatchBatch Dispatch { get; } = new DispatchScope();
+
     public readonly struct Scope : IDisposable
     {
         public void Dispose()
         {
             if (--t_depth == 0)
             {
+                t_inline = 0;
                 Flush();
             }
         }
+    }
+
+    private sealed class DispatchScope : IDispatchBatch
+    {
+        public void Begin() => WriterBatch.Begin();
+
+        public void End() => default(Scope).Dispose();
     }
 
     private sealed class Chunk(IThreadPoolWorkItem[] writers) : IThreadPoolWorkItem

@@ -12,6 +12,17 @@ internal sealed class DuplexTestStream(PipeReader fromClient, PipeWriter toClien
 {
     private TaskCompletionSource _writesReleased = CompletedSource();
 
+    /// <summary>Writes in progress (entered and not completed): the connection's single writer keeps it at most 1.</summary>
+    private int _writing;
+
+    private int _overlappingWrites;
+
+    /// <summary>How many writes started while another one was still in progress (must stay 0).</summary>
+    public int OverlappingWrites => Volatile.Read(ref _overlappingWrites);
+
+    /// <summary>When set and it returns true for a write, that write completes later, on another thread (a socket that is briefly full).</summary>
+    public Func<bool>? Stall { get; set; }
+
     /// <summary>When set, every later write throws it (the network failed, or the host disposed the stream).</summary>
     public Exception? WriteFailure { get; set; }
 
@@ -53,18 +64,35 @@ internal sealed class DuplexTestStream(PipeReader fromClient, PipeWriter toClien
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (WriteFailure is { } failure)
+        if (Interlocked.Increment(ref _writing) != 1)
         {
-            throw failure;
+            Interlocked.Increment(ref _overlappingWrites);
         }
 
-        await _writesReleased.Task.WaitAsync(cancellationToken);
-        if (WriteFailure is { } late)
+        try
         {
-            throw late;
-        }
+            if (WriteFailure is { } failure)
+            {
+                throw failure;
+            }
 
-        await toClient.WriteAsync(buffer, cancellationToken);
+            if (Stall?.Invoke() == true)
+            {
+                await Task.Yield();
+            }
+
+            await _writesReleased.Task.WaitAsync(cancellationToken);
+            if (WriteFailure is { } late)
+            {
+                throw late;
+            }
+
+            await toClient.WriteAsync(buffer, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _writing);
+        }
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>

@@ -147,6 +147,26 @@ internal sealed class WebSocketHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>A frame the server has already written, without waiting for one (null if none is there yet).</summary>
+    public ServerFrame? TryReceiveNow()
+    {
+        var reader = _toClient.Reader;
+        if (!reader.TryRead(out var result))
+        {
+            return null;
+        }
+
+        var buffer = result.Buffer;
+        if (TryParse(ref buffer, out var frame))
+        {
+            reader.AdvanceTo(buffer.Start);
+            return frame;
+        }
+
+        reader.AdvanceTo(buffer.Start, buffer.End);
+        return null;
+    }
+
     /// <summary>Reads until the server's close frame; returns it, or null if the connection ended without one.</summary>
     public async Task<ServerFrame?> ReceiveCloseAsync(TimeSpan? timeout = null)
     {

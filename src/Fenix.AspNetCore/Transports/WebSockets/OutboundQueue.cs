@@ -125,19 +125,32 @@ internal sealed class OutboundQueue(long maxBytes)
                 return false;
             }
 
-            if (_items is not null)
-            {
-                QueuePool.Return(_items);
-                _items = null;
-            }
-
-            _writing = false;
-            idle = _idle;
-            _idle = null;
+            idle = ReleaseRole();
         }
 
         idle?.TrySetResult();
         return false;
+    }
+
+    /// <summary>
+    /// For the writer (inline or queued) that has nothing unflushed: releases the writer role if nothing is queued and
+    /// returns true; returns false, keeping the role, when items wait (the caller must go on writing them).
+    /// </summary>
+    public bool ReleaseIfEmpty()
+    {
+        TaskCompletionSource? idle;
+        lock (this)
+        {
+            if (_hasHead || _items is { Count: > 0 })
+            {
+                return false;
+            }
+
+            idle = ReleaseRole();
+        }
+
+        idle?.TrySetResult();
+        return true;
     }
 
     /// <summary>Whether anything is queued or being written.</summary>
@@ -179,6 +192,21 @@ internal sealed class OutboundQueue(long maxBytes)
         }
 
         idle?.TrySetResult();
+    }
+
+    /// <summary>Gives up the writer role (under the lock, queue empty); returns who waits for that, to complete outside the lock.</summary>
+    private TaskCompletionSource? ReleaseRole()
+    {
+        if (_items is not null)
+        {
+            QueuePool.Return(_items);
+            _items = null;
+        }
+
+        _writing = false;
+        var idle = _idle;
+        _idle = null;
+        return idle;
     }
 
     /// <summary>Takes the oldest item, if any (under the lock).</summary>

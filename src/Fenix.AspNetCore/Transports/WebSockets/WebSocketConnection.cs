@@ -18,6 +18,9 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
 {
     private const int WriteBufferSize = 16 * 1024;
 
+    /// <summary>Larger frames (a big presence_state) always go through the queued writer, which writes them without a copy.</summary>
+    private const int MaxInlineFrame = 8 * 1024;
+
     private static readonly TimeSpan ChannelEndTimeout = TimeSpan.FromSeconds(10);
 
     private readonly Stream _stream;
@@ -64,6 +67,9 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
     public long LastActivity => Volatile.Read(ref _lastActivity);
 
     public TimeSpan IdleTimeout => _options.IdleTimeout;
+
+    /// <summary>Whether a writer holds the role (a write in flight or frames queued); for tests.</summary>
+    internal bool IsWriting => _outbound.IsBusy;
 
     private SocketSession Session => _session ?? throw new InvalidOperationException("The connection has no session yet.");
 
@@ -169,9 +175,13 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
         switch (_outbound.TryEnqueue(item, afterSeal))
         {
             case EnqueueResult.StartWriter:
-                if (!WriterBatch.TryAdd(this))
+                if (item.Data.Length <= MaxInlineFrame && WriterBatch.TryTakeInlineSlot())
                 {
-                    ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                    WriteInline();
+                }
+                else
+                {
+                    StartQueuedWriter();
                 }
 
                 break;
@@ -181,6 +191,87 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
                 Session.Close(TransportCloseReason.SlowConsumer, TerminateReason.ShutdownWith("slow_consumer"));
                 break;
         }
+    }
+
+    private void StartQueuedWriter()
+    {
+        if (!WriterBatch.TryAdd(this))
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    /// <summary>
+    /// The fast lane: this thread just took the writer role for a frame that found nothing queued, so it writes that one
+    /// frame itself (one write into the transport, which copies it). Anything enqueued meanwhile, a write the transport
+    /// cannot take at once (a full socket) or a failure goes to the same queued writer as always: the role is held from
+    /// the enqueue until released with the queue empty, so frames keep their order and there is still one writer.
+    /// </summary>
+    private void WriteInline()
+    {
+        if (_aborted || !_outbound.TryDequeue(out var item, releaseIfEmpty: false))
+        {
+            StartQueuedWriter(); // it drops what an aborted connection queued, or releases the role of a cleared queue
+            return;
+        }
+
+        var length = item.Data.Length;
+        var buffer = ArrayPool<byte>.Shared.Rent(WebSocketFraming.MaxServerHeaderLength + length);
+        var used = WebSocketFraming.WriteServerHeader(buffer, item.Opcode, length);
+        item.Data.Span.CopyTo(buffer.AsSpan(used));
+        used += length;
+        ValueTask write;
+        try
+        {
+            write = _stream.WriteAsync(buffer.AsMemory(0, used));
+        }
+        catch (Exception e)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            FailWriter(e);
+            return;
+        }
+
+        if (!write.IsCompleted)
+        {
+            _ = FinishInlineAsync(write, buffer); // backpressure: wait off this thread, then go on as the queued writer
+            return;
+        }
+
+        ArrayPool<byte>.Shared.Return(buffer);
+        try
+        {
+            write.GetAwaiter().GetResult();
+        }
+        catch (Exception e)
+        {
+            FailWriter(e);
+            return;
+        }
+
+        if (!_outbound.ReleaseIfEmpty())
+        {
+            StartQueuedWriter(); // frames arrived while this one was written: the queued writer takes them, in order
+        }
+    }
+
+    private async Task FinishInlineAsync(ValueTask write, byte[] buffer)
+    {
+        try
+        {
+            await write;
+        }
+        catch (Exception e)
+        {
+            FailWriter(e);
+            return;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        await WriteLoopAsync();
     }
 
     private async Task WriteLoopAsync()
@@ -231,24 +322,30 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
         }
         catch (Exception e)
         {
-            if (IsPeerGone(e))
-            {
-                // A client going away mid-write is normal (a tab closed, a load test ending): no warning, no stack trace.
-                _log.PeerGoneWhileWriting(_session?.SocketId, e.GetType().Name, e.Message);
-            }
-            else
-            {
-                _log.WriteFailed(_session?.SocketId, e);
-            }
-
-            Abort();
-            while (_outbound.TryDequeue(out _))
-            {
-            }
+            FailWriter(e);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The writer (holding the role) failed: log, abort the connection, drop what is queued and release the role.</summary>
+    private void FailWriter(Exception e)
+    {
+        if (IsPeerGone(e))
+        {
+            // A client going away mid-write is normal (a tab closed, a load test ending): no warning, no stack trace.
+            _log.PeerGoneWhileWriting(_session?.SocketId, e.GetType().Name, e.Message);
+        }
+        else
+        {
+            _log.WriteFailed(_session?.SocketId, e);
+        }
+
+        Abort();
+        while (_outbound.TryDequeue(out _))
+        {
         }
     }
 
