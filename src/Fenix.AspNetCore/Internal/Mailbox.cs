@@ -2,13 +2,13 @@ namespace Fenix.AspNetCore.Internal;
 
 /// <summary>
 /// A process mailbox without a parked task: messages are handled one at a time, in order, by a drain that is
-/// scheduled on the thread pool only while there is work. An idle actor costs an object and an empty queue —
-/// no task, no buffer — which is what lets a server hold a hundred thousand idle channels. It locks on itself
+/// scheduled on the thread pool only while there is work. An idle actor costs an object —
+/// no queue, no task, no buffer — which is what lets a server hold a hundred thousand idle channels. It locks on itself
 /// (it is internal, nobody else can) rather than on a lock object of its own: one object less per channel.
 /// </summary>
 internal abstract class Mailbox<TMessage> : IThreadPoolWorkItem
 {
-    /// <summary>Pending messages; created on first post and replaced when a burst left it large.</summary>
+    /// <summary>Pending messages; created by a post to an idle mailbox and dropped when the drain finds it empty.</summary>
     private Queue<TMessage>? _queue;
 
     /// <summary>True while a drain is scheduled or running; only that drain dequeues.</summary>
@@ -79,10 +79,7 @@ internal abstract class Mailbox<TMessage> : IThreadPoolWorkItem
                 if (_queue is null || !_queue.TryDequeue(out message!))
                 {
                     _draining = false;
-                    if (_queue is { Count: 0 } && _queue.EnsureCapacity(0) > 64)
-                    {
-                        _queue = null; // let a burst's large array go
-                    }
+                    _queue = null; // an idle actor holds no queue (and a burst's large array goes with it)
 
                     return;
                 }

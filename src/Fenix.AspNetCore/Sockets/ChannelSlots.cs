@@ -41,11 +41,14 @@ internal sealed class ChannelSlots<TChannel>(int max)
     /// <summary>Every channel with a claim that is not released yet.</summary>
     private readonly Dictionary<TChannel, SlotState> _slots = new(ReferenceEqualityComparer.Instance);
 
-    /// <summary>Admissions and releases not applied yet, in frame order; the head is an admission that cannot be decided yet.</summary>
-    private readonly Queue<(TChannel Channel, bool IsRelease)> _queue = new();
+    /// <summary>
+    /// Admissions and releases not applied yet, in frame order; the head is an admission that cannot be decided yet. Null
+    /// when empty (an idle connection holds none): created by the first frame that must wait, dropped once drained.
+    /// </summary>
+    private Queue<(TChannel Channel, bool IsRelease)>? _queue;
 
-    /// <summary>Channels with a release waiting in <see cref="_queue"/>: their end is the effect of that frame, applied in its turn.</summary>
-    private readonly HashSet<TChannel> _releasing = new(ReferenceEqualityComparer.Instance);
+    /// <summary>Channels with a release waiting in <see cref="_queue"/>: their end is the effect of that frame, applied in its turn. Null with the queue.</summary>
+    private HashSet<TChannel>? _releasing;
 
     /// <summary>Channels whose admission was decided since the last <see cref="TakeDecided"/>, with the decision.</summary>
     private List<(TChannel Channel, Admission Admission)>? _decided;
@@ -62,26 +65,26 @@ internal sealed class ChannelSlots<TChannel>(int max)
     public Admission Admit(TChannel channel)
     {
         _slots.Add(channel, SlotState.Queued);
-        if (_queue.Count == 0 && TryDecide(channel) is { } now)
+        if (_queue is null && TryDecide(channel) is { } now)
         {
             return now;
         }
 
-        _queue.Enqueue((channel, false));
+        (_queue ??= new()).Enqueue((channel, false));
         return Admission.Deferred;
     }
 
     /// <summary>A later frame frees <paramref name="channel"/>'s slot (its leave, or a join replacing it), in frame order.</summary>
     public void Release(TChannel channel)
     {
-        if (_queue.Count == 0)
+        if (_queue is null)
         {
             ReleaseNow(channel);
         }
         else
         {
             _queue.Enqueue((channel, true));
-            _releasing.Add(channel);
+            (_releasing ??= new(ReferenceEqualityComparer.Instance)).Add(channel);
         }
     }
 
@@ -111,7 +114,7 @@ internal sealed class ChannelSlots<TChannel>(int max)
     /// </summary>
     public void Ended(TChannel channel)
     {
-        if (_slots.TryGetValue(channel, out var state) && state != SlotState.Queued && !_releasing.Contains(channel))
+        if (_slots.TryGetValue(channel, out var state) && state != SlotState.Queued && _releasing?.Contains(channel) != true)
         {
             ReleaseNow(channel);
             Advance();
@@ -121,14 +124,16 @@ internal sealed class ChannelSlots<TChannel>(int max)
     /// <summary>The connection ended: every undecided admission is cancelled.</summary>
     public void CancelAll()
     {
-        _releasing.Clear();
-        while (_queue.TryDequeue(out var item))
+        _releasing = null;
+        while (_queue is not null && _queue.TryDequeue(out var item))
         {
             if (!item.IsRelease && _slots.Remove(item.Channel))
             {
                 (_decided ??= []).Add((item.Channel, Admission.Cancelled));
             }
         }
+
+        _queue = null;
     }
 
     /// <summary>The admissions decided since the last call (to hand to their channels after the session's lock).</summary>
@@ -141,11 +146,11 @@ internal sealed class ChannelSlots<TChannel>(int max)
 
     private void Advance()
     {
-        while (_queue.TryPeek(out var head))
+        while (_queue is not null && _queue.TryPeek(out var head))
         {
             if (head.IsRelease)
             {
-                _releasing.Remove(head.Channel);
+                _releasing?.Remove(head.Channel);
                 ReleaseNow(head.Channel);
             }
             else if (TryDecide(head.Channel) is { } admission)
@@ -159,6 +164,10 @@ internal sealed class ChannelSlots<TChannel>(int max)
 
             _queue.Dequeue();
         }
+
+        // Drained (every release in the queue has left _releasing too).
+        _queue = null;
+        _releasing = null;
     }
 
     /// <summary>Grants when a slot is surely free, refuses when surely none is, else null (joins in progress decide).</summary>

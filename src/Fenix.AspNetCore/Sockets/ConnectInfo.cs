@@ -1,7 +1,11 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 
 namespace Fenix;
 
@@ -16,6 +20,36 @@ public sealed class ConnectInfo
     /// <summary>Shared by every connection whose request had no header of a kind: most have no x- or trace headers.</summary>
     private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Immutable <c>sec-websocket-*</c> header sets shared by the connections that sent the same ones (almost all send
+    /// the same version and extensions); bounded, and never holding a subprotocol list (it may carry a token).
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> SharedSecWebSocketHeaders = new(StringComparer.Ordinal);
+
+    private const int MaxSharedSecWebSocketHeaderSets = 32;
+
+    /// <summary>The URI, built on first use from <see cref="_uriParts"/> (most connections never ask) or given at init.</summary>
+    private Uri? _uri;
+
+    /// <summary>The request's parts the URI is built from (strings the request holds anyway); null when the URI was given.</summary>
+    private readonly UriParts? _uriParts;
+
+    /// <summary>The principal: given at init, or created on first use (anonymous) when no authentication set one.</summary>
+    private ClaimsPrincipal? _user;
+
+    public ConnectInfo()
+    {
+    }
+
+#pragma warning disable CS8618 // Uri is not missing: it is built from the parts on first use
+    [SetsRequiredMembers]
+    private ConnectInfo(string transport, UriParts uriParts)
+#pragma warning restore CS8618
+    {
+        Transport = transport;
+        _uriParts = uriParts;
+    }
+
     public required string Transport { get; init; }
 
     public IPAddress? PeerAddress { get; init; }
@@ -23,7 +57,11 @@ public sealed class ConnectInfo
     public int PeerPort { get; init; }
 
     /// <summary>The full URI of the connect request (scheme, host, port, path, query).</summary>
-    public required Uri Uri { get; init; }
+    public required Uri Uri
+    {
+        get => _uri ?? BuildUri();
+        init => _uri = value;
+    }
 
     /// <summary>The HTTP version the connect request came over: "HTTP/1.1", or "HTTP/2" (a WebSocket opened as an
     /// extended CONNECT, as browsers do on HTTPS pages).</summary>
@@ -41,7 +79,11 @@ public sealed class ConnectInfo
     public IReadOnlyDictionary<string, string> SecWebSocketHeaders { get; init; } = NoHeaders;
 
     /// <summary>The user established by ASP.NET Core authentication (anonymous when none ran).</summary>
-    public ClaimsPrincipal User { get; init; } = new(new ClaimsIdentity());
+    public ClaimsPrincipal User
+    {
+        get => Volatile.Read(ref _user) ?? Interlocked.CompareExchange(ref _user, new ClaimsPrincipal(new ClaimsIdentity()), null) ?? _user;
+        init => _user = value;
+    }
 
     /// <summary>The token from <c>Sec-WebSocket-Protocol: base64url.bearer.phx.*</c> or <c>X-Phoenix-AuthToken</c>.</summary>
     public string? AuthToken { get; init; }
@@ -72,26 +114,57 @@ public sealed class ConnectInfo
             }
         }
 
-        var port = request.Host.Port ?? (request.IsHttps ? 443 : 80);
-        var uri = new UriBuilder(request.Scheme, request.Host.Host, port, request.PathBase + request.Path)
+        var uriParts = new UriParts(request.Scheme, request.Host, request.IsHttps, request.PathBase + request.Path, request.QueryString);
+        return new ConnectInfo(transport, uriParts)
         {
-            Query = request.QueryString.HasValue ? request.QueryString.Value![1..] : "",
-        }.Uri;
-
-        return new ConnectInfo
-        {
-            Transport = transport,
             PeerAddress = context.Connection.RemoteIpAddress,
             PeerPort = context.Connection.RemotePort,
-            Uri = uri,
             HttpProtocol = request.Protocol,
             UserAgent = request.Headers.UserAgent.Count > 0 ? request.Headers.UserAgent.ToString() : null,
             XHeaders = xHeaders ?? NoHeaders,
             TraceContextHeaders = trace ?? NoHeaders,
-            SecWebSocketHeaders = secWebSocket ?? NoHeaders,
-            User = context.User,
+            SecWebSocketHeaders = secWebSocket is null ? NoHeaders : Share(secWebSocket),
+
+            // Without authentication nobody set a principal: the anonymous one is created only if someone asks.
+            User = context.Features.Get<IHttpAuthenticationFeature>()?.User!,
             AuthToken = authToken,
             RequestServices = context.RequestServices,
         };
     }
+
+    /// <summary>A shared immutable copy of <paramref name="headers"/> when another connection sent the same set.</summary>
+    private static IReadOnlyDictionary<string, string> Share(Dictionary<string, string> headers)
+    {
+        if (headers.ContainsKey("sec-websocket-protocol"))
+        {
+            return headers;
+        }
+
+        var key = string.Join('\n', headers.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => $"{pair.Key}:{pair.Value}"));
+        if (SharedSecWebSocketHeaders.TryGetValue(key, out var shared))
+        {
+            return shared;
+        }
+
+        if (SharedSecWebSocketHeaders.Count >= MaxSharedSecWebSocketHeaderSets)
+        {
+            return headers;
+        }
+
+        return SharedSecWebSocketHeaders.GetOrAdd(key, headers.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
+    }
+
+    private Uri BuildUri()
+    {
+        var parts = _uriParts!;
+        var port = parts.Host.Port ?? (parts.IsHttps ? 443 : 80);
+        var uri = new UriBuilder(parts.Scheme, parts.Host.Host, port, parts.Path)
+        {
+            Query = parts.Query.HasValue ? parts.Query.Value![1..] : "",
+        }.Uri;
+        return Interlocked.CompareExchange(ref _uri, uri, null) ?? uri;
+    }
+
+    /// <summary>What the connect request's URI is made of (the request's own strings: nothing new is kept).</summary>
+    private sealed record UriParts(string Scheme, HostString Host, bool IsHttps, PathString Path, QueryString Query);
 }

@@ -23,6 +23,9 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
 
     private static readonly TimeSpan ChannelEndTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>Zero-byte reads: an idle connection holds no receive buffer. Shared: the options are immutable.</summary>
+    private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
+
     private readonly Stream _stream;
     private readonly PipeReader _reader;
     private readonly OutboundQueue _outbound;
@@ -56,7 +59,7 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
         _log = runtime.SocketLog;
         _maxOutboundBytes = mountOptions.MaxOutboundBytes;
         _outbound = new OutboundQueue(_maxOutboundBytes);
-        _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
+        _reader = PipeReader.Create(stream, ReaderOptions);
         _lastActivity = runtime.Time.GetTimestamp();
     }
 

@@ -21,6 +21,17 @@ internal static class WebSocketEndpoint
 {
     public static async Task HandleAsync(HttpContext context, SocketMount mount, FenixRuntime runtime)
     {
+        // The handshake's state machine (all its locals) is garbage once the connection is accepted: an idle connection
+        // keeps only this small one waiting on the run.
+        if (await AcceptAsync(context, mount, runtime) is { } transport)
+        {
+            await transport.RunAsync();
+        }
+    }
+
+    /// <summary>Checks and answers the handshake; returns the accepted connection (null when refused, answered already).</summary>
+    private static async Task<WebSocketConnection?> AcceptAsync(HttpContext context, SocketMount mount, FenixRuntime runtime)
+    {
         var request = context.Request;
         var response = context.Response;
         var log = runtime.SocketLog;
@@ -28,14 +39,14 @@ internal static class WebSocketEndpoint
         if (connect is null && !HttpMethods.IsGet(request.Method))
         {
             response.StatusCode = StatusCodes.Status400BadRequest;
-            return;
+            return null;
         }
 
         if (!mount.Options.CheckOrigin.IsAllowed(request))
         {
             log.OriginRefused(request.Headers.Origin.ToString());
             await RefuseAsync(context, runtime, StatusCodes.Status403Forbidden, "origin");
-            return;
+            return null;
         }
 
         var upgrade = connect is null ? context.Features.Get<IHttpUpgradeFeature>() : null;
@@ -46,7 +57,7 @@ internal static class WebSocketEndpoint
         {
             response.StatusCode = StatusCodes.Status400BadRequest;
             await response.WriteAsync($"Bad WebSocket upgrade request: {invalid ?? "the connection cannot be upgraded (HTTP/1.1 required)"}");
-            return;
+            return null;
         }
 
         if (upgrade is { IsUpgradableRequest: false } || AtUpgradeLimit(context, runtime))
@@ -54,7 +65,7 @@ internal static class WebSocketEndpoint
             // Refuse before running the connect callback: Kestrel would refuse the upgrade anyway (and over HTTP/2 the
             // same limit keeps the number of open WebSockets bounded).
             await RefuseAsync(context, runtime, StatusCodes.Status503ServiceUnavailable, "capacity");
-            return;
+            return null;
         }
 
         if (!WebSocketHandshake.TryNegotiateSubprotocol(
@@ -62,7 +73,7 @@ internal static class WebSocketEndpoint
         {
             log.ConnectRefused("websocket", mount.HandlerName, "Could not check Websocket subprotocols: none of the offered ones is supported");
             await RefuseAsync(context, runtime, StatusCodes.Status403Forbidden, "subprotocol");
-            return;
+            return null;
         }
 
         var parameters = ConnectParams.FromRequest(request);
@@ -71,7 +82,7 @@ internal static class WebSocketEndpoint
         {
             log.VersionMismatch(parameters.Get("vsn"));
             await RefuseAsync(context, runtime, StatusCodes.Status403Forbidden, "vsn");
-            return;
+            return null;
         }
 
         var connectInfo = ConnectInfo.FromHttpContext(context, "websocket", authToken);
@@ -79,7 +90,7 @@ internal static class WebSocketEndpoint
         if (!connection.Accepted)
         {
             await RefuseAsync(context, runtime, connection.StatusCode, "connect_refused");
-            return;
+            return null;
         }
 
         if (connect is null)
@@ -98,7 +109,7 @@ internal static class WebSocketEndpoint
         {
             // Kestrel's upgraded-connection limit was reached between the check above and now.
             await RefuseAsync(context, runtime, StatusCodes.Status503ServiceUnavailable, "capacity");
-            return;
+            return null;
         }
 
         // The connection now lives as long as the WebSocket: a request timeout (if the app uses them) must not end it.
@@ -107,7 +118,7 @@ internal static class WebSocketEndpoint
         var session = new SocketSession(runtime, mount, serializer, connection.Assigns, connection.SocketId, connectInfo, transport);
         transport.Attach(session);
         log.Connected("websocket", mount.HandlerName, connection.SocketId, serializer.Name, connectInfo.PeerAddress?.ToString(), request.Protocol);
-        await transport.RunAsync();
+        return transport;
     }
 
     /// <summary>Sends the 101 and returns the upgraded connection's stream; null when Kestrel refused it at its limit.</summary>
