@@ -14,10 +14,11 @@ internal static class WriterBatch
     private const int ChunkSize = 32;
 
     /// <summary>
-    /// Inline writes per outermost scope: enough for a room of a few thousand on the broadcasting thread, while a
-    /// broadcast to a huge topic still spreads the rest of its writes over the pool's threads.
+    /// Inline writes per outermost scope: a room of a thousand is written on the broadcasting thread, while a broadcast
+    /// to a bigger topic still spreads the rest of its writes over the pool's threads (measured: 4,096 inline writes per
+    /// broadcast doubled the CPU per delivery of a 10,000-subscriber burst).
     /// </summary>
-    internal static int InlineBudget { get; set; } = int.TryParse(Environment.GetEnvironmentVariable("FENIX_INLINE_BUDGET"), out var b) ? b : 4096;
+    internal static int InlineBudget { get; set; } = int.TryParse(Environment.GetEnvironmentVariable("FENIX_INLINE_BUDGET"), out var b) ? b : 1024;
 
     /// <summary>Inline writes made on this thread inside the outermost open scope.</summary>
     [ThreadStatic]

@@ -45,6 +45,29 @@ public sealed class InlineWriteTests
     }
 
     [Fact]
+    public async Task A_connection_that_just_wrote_leaves_the_next_frame_to_the_queued_writer_until_it_was_quiet_a_while()
+    {
+        var time = new TimerCountingTimeProvider();
+        await using var harness = WebSocketHarness.Start(time: time);
+        Broadcast(harness.Connection, "first");
+        Assert.Equal("first", harness.TryReceiveNow()?.Text);
+
+        // Back to back (a burst): the queued writer takes it, started when the broadcast's batch closes.
+        using (WriterBatch.Begin())
+        {
+            harness.Connection.Send(Frame("burst"));
+            Assert.Null(harness.TryReceiveNow());
+        }
+
+        Assert.Equal("burst", (await harness.ReceiveAsync())?.Text);
+
+        // After a quiet while (paced traffic), inline again.
+        time.Advance(TimeSpan.FromMilliseconds(20));
+        Broadcast(harness.Connection, "paced");
+        Assert.Equal("paced", harness.TryReceiveNow()?.Text);
+    }
+
+    [Fact]
     public async Task Frames_behind_one_the_transport_could_not_take_at_once_wait_for_it_and_keep_their_order()
     {
         await using var harness = WebSocketHarness.Start();
@@ -69,14 +92,17 @@ public sealed class InlineWriteTests
     [InlineData(4)]
     [InlineData(5)]
     [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
     public async Task Concurrent_broadcasters_keep_each_ones_order_with_one_writer_at_a_time(int seed)
     {
         const int Publishers = 4;
-        const int PerPublisher = 400;
-        await using var harness = WebSocketHarness.Start(options => options.MaxOutboundBytes = 64 * 1024 * 1024, clientWindow: 64 * 1024 * 1024);
-
-        // The seed decides which writes the transport cannot take at once (so the lane switches between inline and
-        // queued over and over) and how each publisher groups its frames into broadcasts.
+        const int PerPublisher = 1_000;
+        // The seed decides how much time passes between writer starts (so frames find the connection quiet or not, and
+        // the lane switches between inline and queued over and over), which writes the transport cannot take at once, and
+        // how each publisher groups its frames into broadcasts.
+        await using var harness = WebSocketHarness.Start(
+            options => options.MaxOutboundBytes = 64 * 1024 * 1024, time: new JitteryClock(seed), clientWindow: 64 * 1024 * 1024);
         var stalls = new Random(seed);
         harness.Stream.Stall = () =>
         {
@@ -216,6 +242,23 @@ public sealed class InlineWriteTests
         Assert.Equal("{\"n\":1}", Encoding.UTF8.GetString(decoded.Broadcast.Payload.Bytes.Span));
         Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(decoded.Broadcast.Payload.Bytes, out var segment));
         Assert.Same(received, segment.Array);
+    }
+
+    /// <summary>A clock that moves on by 30 ms (or, one time in four, seeded, not at all) each time it is read, from any thread.</summary>
+    private sealed class JitteryClock(int seed) : TimeProvider
+    {
+        private readonly Random _random = new(seed);
+        private long _now = 1_000_000;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp()
+        {
+            lock (_random)
+            {
+                return _now += _random.Next(4) == 0 ? 0 : TimeSpan.FromMilliseconds(30).Ticks;
+            }
+        }
     }
 
     /// <summary>Sends each broadcast's event name to one connection (a stand-in for a channel).</summary>

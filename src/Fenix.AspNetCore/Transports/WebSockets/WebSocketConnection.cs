@@ -21,6 +21,12 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
     /// <summary>Larger frames (a big presence_state) always go through the queued writer, which writes them without a copy.</summary>
     private const int MaxInlineFrame = 8 * 1024;
 
+    /// <summary>
+    /// A frame is written inline only when the connection's previous writer started at least this long ago: well under
+    /// the gap of paced traffic (50 ms at 20 messages/s), well over the gap between frames of a burst.
+    /// </summary>
+    private static readonly TimeSpan QuietInterval = TimeSpan.FromMilliseconds(20);
+
     private static readonly TimeSpan ChannelEndTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Zero-byte reads: an idle connection holds no receive buffer. Shared: the options are immutable.</summary>
@@ -37,6 +43,9 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
 
     /// <summary>Timestamp of the last bytes received (<see cref="TimeProvider.GetTimestamp"/>).</summary>
     private long _lastActivity;
+
+    /// <summary>When the last writer (inline or queued) started, 0 before the first; written only by the thread taking the writer role.</summary>
+    private long _lastWriterStart;
 
     /// <summary>0 until the first close request or the end of the connection, whichever comes first; the first reason wins.</summary>
     private int _closeRequested;
@@ -178,7 +187,7 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
         switch (_outbound.TryEnqueue(item, afterSeal))
         {
             case EnqueueResult.StartWriter:
-                if (item.Data.Length <= MaxInlineFrame && WriterBatch.TryTakeInlineSlot())
+                if (IsQuiet() && item.Data.Length <= MaxInlineFrame && WriterBatch.TryTakeInlineSlot())
                 {
                     WriteInline();
                 }
@@ -194,6 +203,19 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
                 Session.Close(TransportCloseReason.SlowConsumer, TerminateReason.ShutdownWith("slow_consumer"));
                 break;
         }
+    }
+
+    /// <summary>
+    /// Called by the thread that just took the writer role: whether this connection's previous writer started at least
+    /// <see cref="QuietInterval"/> ago. A connection receiving frames back to back (a burst) keeps the queued writer, which
+    /// coalesces them into one write; one that receives a frame now and then (paced traffic) gets it written inline.
+    /// </summary>
+    private bool IsQuiet()
+    {
+        var now = _runtime.Time.GetTimestamp();
+        var previous = _lastWriterStart;
+        _lastWriterStart = now;
+        return previous == 0 || _runtime.Time.GetElapsedTime(previous, now) >= QuietInterval;
     }
 
     private void StartQueuedWriter()
