@@ -16,6 +16,10 @@ internal sealed class ClusterScenario : IScenario
 {
     private const string Topic = "fanout:all";
 
+    private const string WorkItemsCounter = "thread_pool_work_items";
+
+    private const string AllocatedCounter = "allocated_bytes";
+
     public string Name => "cluster";
 
     public IReadOnlyList<string> Servers => ["fenix"];
@@ -106,6 +110,7 @@ internal sealed class ClusterScenario : IScenario
         }
 
         await Measure.HoldAsync(sut[0], settings);
+        double NodeDelta(int node, string name) => counters1[node].GetValueOrDefault(name) - counters0[node].GetValueOrDefault(name);
         long Delta(string name) => counters1.Select((c, i) => c.GetValueOrDefault(name) - counters0[i].GetValueOrDefault(name)).Sum();
         Measure.Say($"cluster: {broadcasts} broadcasts, {report.Received:N0}/{(long)broadcasts * n:N0} deliveries, reach all p50 {reachP50:0.0} ms, max {reachMax:0.0} ms");
         return new RunResult
@@ -135,6 +140,13 @@ internal sealed class ClusterScenario : IScenario
                 ["cpu_us_per_delivery_gross"] = Measure.PerUnit(cpu.Sum(), report.Received),
                 ["cpu_us_per_delivery_node0_local"] = perNode > 0 ? netCpu[0] / perNode : null,
                 ["cpu_us_per_delivery_remote_nodes"] = nodes > 1 && perNode > 0 ? netCpu.Skip(1).Average() / perNode : null,
+
+                // Counted, not timed (so they survive a loaded machine): the wake-ups and allocations of a local fan-out
+                // (node 0) against those of a fan-out of broadcasts that arrived from the broker (the others).
+                ["work_items_per_delivery_node0_local"] = perNode > 0 ? NodeDelta(0, WorkItemsCounter) / perNode : null,
+                ["work_items_per_delivery_remote_nodes"] = nodes > 1 && perNode > 0 ? Enumerable.Range(1, nodes - 1).Average(i => NodeDelta(i, WorkItemsCounter)) / perNode : null,
+                ["alloc_bytes_per_delivery_node0_local"] = perNode > 0 ? NodeDelta(0, AllocatedCounter) / perNode : null,
+                ["alloc_bytes_per_delivery_remote_nodes"] = nodes > 1 && perNode > 0 ? Enumerable.Range(1, nodes - 1).Average(i => NodeDelta(i, AllocatedCounter)) / perNode : null,
                 ["idle_cpu_us_per_s_all_nodes"] = idleRate.Sum(),
                 ["bytes_per_connection_after_gc"] = (double)held.Select((h, i) => h.Rss - empty[i].Rss).Sum() / Math.Max(1, n),
                 ["rss_bytes_per_node"] = rss.Select(m => m.Rss).ToArray(),

@@ -18,7 +18,7 @@ internal static class WriterBatch
     /// to a bigger topic still spreads the rest of its writes over the pool's threads (measured: 4,096 inline writes per
     /// broadcast doubled the CPU per delivery of a 10,000-subscriber burst).
     /// </summary>
-    internal static int InlineBudget { get; set; } = int.TryParse(Environment.GetEnvironmentVariable("FENIX_INLINE_BUDGET"), out var b) ? b : 1024;
+    private const int InlineBudget = 1024;
 
     /// <summary>Inline writes made on this thread inside the outermost open scope.</summary>
     [ThreadStatic]
