@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Fenix.Presence.Tracker;
 
@@ -29,8 +30,8 @@ internal sealed class PresenceSnapshot(string topic, IReadOnlyList<TrackerElemen
     public Dictionary<string, PresenceEntry> Entries => Volatile.Read(ref _entries) ?? BuildEntries();
 
     /// <summary>
-    /// The map's JSON (<c>{"key":{"metas":[...]},...}</c>, no indentation) as <paramref name="options"/> would write it;
-    /// computed once per settings instance.
+    /// The map's JSON (<c>{"key":{"metas":[...]},...}</c>, no indentation), keys escaped with <paramref name="options"/>'
+    /// encoder and metas copied as their JSON text; computed once per settings instance.
     /// </summary>
     public ReadOnlyMemory<byte> Encode(JsonSerializerOptions options)
     {
@@ -51,7 +52,25 @@ internal sealed class PresenceSnapshot(string topic, IReadOnlyList<TrackerElemen
             var buffer = new ArrayBufferWriter<byte>(Math.Max(256, Elements.Count * 96));
             using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = options.Encoder, SkipValidation = true }))
             {
-                PresenceMapJsonConverter.WriteEntries(writer, Entries, options);
+                writer.WriteStartObject();
+                foreach (var (key, entry) in Entries)
+                {
+                    writer.WritePropertyName(key);
+                    writer.WriteStartObject();
+                    writer.WritePropertyName("metas"u8);
+                    writer.WriteStartArray();
+                    foreach (var meta in entry.Metas)
+                    {
+                        // The meta's own JSON text, copied as is (re-writing it token by token is most of the cost of
+                        // a big presence_state); its escaping is that of the node that built it, its value the same.
+                        writer.WriteRawValue(JsonMarshal.GetRawUtf8Value(meta), skipInputValidation: true);
+                    }
+
+                    writer.WriteEndArray();
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndObject();
             }
 
             encoded = new Encoding(options, buffer.WrittenMemory.ToArray());
