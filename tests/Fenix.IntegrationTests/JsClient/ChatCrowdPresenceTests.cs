@@ -65,6 +65,10 @@ public sealed class ChatCrowdPresenceTests(ChatServer chat) : IClassFixture<Chat
             await SyncedWithAsync(js, channel, expected, $"{user}'s list");
         }
 
+        // The crowd did make the room busy: some clients got merged diffs (several joins in one presence_diff).
+        Assert.Contains(js.Events, e => Infrastructure.JsClient.Type(e) == "message" && Infrastructure.JsClient.Str(e, "event") == "presence_diff"
+            && e["payload"]!["joins"]!.AsObject().Count(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)) > 1);
+
         // Barrier: one more member joins. A list that shows her has applied every earlier diff, so a ghost or a
         // missing member left behind by a merged diff would show here.
         var probe = await js.ConnectOpenAsync(chat.BaseUri, "/socket", new { user = $"{prefix}probe" });
