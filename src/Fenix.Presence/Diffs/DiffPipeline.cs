@@ -9,7 +9,8 @@ namespace Fenix.Presence.Diffs;
 /// <summary>
 /// Turns one shard's diffs into published <see cref="PresenceDiff"/>s (Phoenix's <c>handle_diff</c> plus its task
 /// queue): diffs are grouped by topic; topics with a coalescing rule collect into a <see cref="CoalescingWindow"/> that
-/// a timer closes; every resulting job enters one FIFO queue. A dispatcher starts up to
+/// a timer closes, other topics go out at once until their <see cref="DiffRateGate"/> says they are busy and opens
+/// such a window for them; every resulting job enters one FIFO queue. A dispatcher starts up to
 /// <see cref="PresenceOptions.MaxConcurrentFetches"/> fetches ahead but publishes strictly in queue order, so a slow
 /// fetch never reorders a topic's diffs.
 /// </summary>
