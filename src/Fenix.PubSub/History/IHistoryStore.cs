@@ -1,0 +1,31 @@
+namespace Fenix.PubSub.History;
+
+/// <summary>
+/// Where history topics keep their recent messages, one stream per topic, and the single place that numbers them: a
+/// store assigns each appended message the next offset of its topic's stream, so every node that shares the store sees
+/// the same positions. Implementations: <see cref="InMemoryHistoryStore"/> (one node), the Redis store (a cluster).
+/// </summary>
+/// <remarks>
+/// Appends of one caller to one topic must be numbered in the order they were called (the caller issues them one after
+/// the other without awaiting). Methods may throw when the store is unreachable; callers treat that as "no position".
+/// </remarks>
+public interface IHistoryStore
+{
+    /// <summary>True when every node of a cluster reaches the same store (required for history in a cluster).</summary>
+    bool IsShared { get; }
+
+    /// <summary>
+    /// Appends <paramref name="data"/> to <paramref name="topic"/>'s stream and returns its position. A topic without a
+    /// stream gets one in a new epoch; <paramref name="newEpoch"/> forces a new epoch (entries may have been lost).
+    /// </summary>
+    ValueTask<StreamPosition> AppendAsync(string topic, ReadOnlyMemory<byte> data, HistoryLimits limits, bool newEpoch, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Starts a new epoch for <paramref name="topic"/> (offset 0, no entries): messages delivered without a position
+    /// (the store was unreachable) must not be skipped silently by a recovery in the old epoch. Returns the new epoch.
+    /// </summary>
+    ValueTask<string> StartEpochAsync(string topic, HistoryLimits limits, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads what <paramref name="query"/> asks for (see <see cref="HistoryQuery"/>).</summary>
+    ValueTask<HistorySlice> ReadAsync(string topic, HistoryQuery query, CancellationToken cancellationToken = default);
+}
