@@ -29,7 +29,7 @@ public sealed class BroadcastMessage : IPubSubMessage
     public BroadcastMessage(Broadcast broadcast) => Broadcast = broadcast;
 
     /// <summary>A broadcast of a history topic: with its position (null when the store could not give one), skipping <paramref name="excluded"/> on this node.</summary>
-    internal BroadcastMessage(Broadcast broadcast, StreamPosition? position, ISubscriber? excluded = null)
+    internal BroadcastMessage(Broadcast broadcast, HistoryPosition? position, ISubscriber? excluded = null)
     {
         Broadcast = broadcast;
         Position = position;
@@ -40,7 +40,7 @@ public sealed class BroadcastMessage : IPubSubMessage
     public Broadcast Broadcast { get; }
 
     /// <summary>The position in the topic's history (history topics only).</summary>
-    public StreamPosition? Position { get; }
+    public HistoryPosition? Position { get; }
 
     /// <summary>The position's wire form, the ref of its frames.</summary>
     internal string? PositionRef { get; }
@@ -123,10 +123,10 @@ public sealed class BroadcastMessage : IPubSubMessage
             throw new FormatException($"A positioned broadcast on {topic} has a malformed position ({epoch}:{offset}).");
         }
 
-        return Decode(topic, bytes[(1 + epochLength + 8)..], new StreamPosition(epoch, offset));
+        return Decode(topic, bytes[(1 + epochLength + 8)..], new HistoryPosition(epoch, offset));
     }
 
-    internal static BroadcastMessage Decode(string topic, ReadOnlySpan<byte> bytes, StreamPosition? position = null)
+    internal static BroadcastMessage Decode(string topic, ReadOnlySpan<byte> bytes, HistoryPosition? position = null)
     {
         var kind = (PayloadKind)bytes[0];
         var eventLength = BinaryPrimitives.ReadInt32LittleEndian(bytes[1..]);

@@ -163,7 +163,7 @@ internal sealed class AppendPipeline(HistoryService service, string topic, Histo
             _completing = true;
         }
 
-        List<(PendingAppend Append, StreamPosition? Position)>? ready = null;
+        List<(PendingAppend Append, HistoryPosition? Position)>? ready = null;
         while (true)
         {
             lock (_lock)
@@ -191,7 +191,7 @@ internal sealed class AppendPipeline(HistoryService service, string topic, Histo
     }
 
     /// <summary>Under the lock: what an answered append means for the topic, and the position to publish with (null: none).</summary>
-    private StreamPosition? Decide(PendingAppend append)
+    private HistoryPosition? Decide(PendingAppend append)
     {
         service.ReleasePending(append.Size);
         if (append.NewEpoch || append.IsBump)
@@ -223,7 +223,7 @@ internal sealed class AppendPipeline(HistoryService service, string topic, Histo
         return _dirty || append.IsBump ? null : append.Position;
     }
 
-    private void Publish(List<(PendingAppend Append, StreamPosition? Position)> ready)
+    private void Publish(List<(PendingAppend Append, HistoryPosition? Position)> ready)
     {
         using var batch = WriterBatch.Begin();
         foreach (var (append, position) in ready)
@@ -247,7 +247,7 @@ internal sealed class AppendPipeline(HistoryService service, string topic, Histo
         /// <summary>Set (with <see cref="Position"/> or <see cref="Failure"/>) under the pipeline's lock, or before the append is completed.</summary>
         public bool IsDone { get; private set; }
 
-        public StreamPosition? Position { get; private set; }
+        public HistoryPosition? Position { get; private set; }
 
         /// <summary>The epoch a bump started.</summary>
         public string? Epoch { get; private set; }
@@ -265,10 +265,10 @@ internal sealed class AppendPipeline(HistoryService service, string topic, Histo
             {
                 if (IsBump)
                 {
-                    var bump = store.StartEpochAsync(topic, limits);
+                    var bump = store.StartEpochAsync(topic, limits, force: true);
                     if (bump.IsCompletedSuccessfully)
                     {
-                        Succeeded(null, bump.Result);
+                        Succeeded(null, bump.Result.Epoch);
                         return;
                     }
 
@@ -292,7 +292,7 @@ internal sealed class AppendPipeline(HistoryService service, string topic, Histo
             }
         }
 
-        private async Task AwaitAppendAsync(Task<StreamPosition> append, AppendPipeline pipeline)
+        private async Task AwaitAppendAsync(Task<HistoryPosition> append, AppendPipeline pipeline)
         {
             try
             {
@@ -313,11 +313,11 @@ internal sealed class AppendPipeline(HistoryService service, string topic, Histo
             pipeline.Complete();
         }
 
-        private async Task AwaitBumpAsync(Task<string> bump, AppendPipeline pipeline)
+        private async Task AwaitBumpAsync(Task<HistoryPosition> bump, AppendPipeline pipeline)
         {
             try
             {
-                var epoch = await bump;
+                var epoch = (await bump).Epoch;
                 lock (pipeline._lock)
                 {
                     Succeeded(null, epoch);
@@ -334,7 +334,7 @@ internal sealed class AppendPipeline(HistoryService service, string topic, Histo
             pipeline.Complete();
         }
 
-        private void Succeeded(StreamPosition? position, string epoch)
+        private void Succeeded(HistoryPosition? position, string epoch)
         {
             Position = position;
             Epoch = epoch;

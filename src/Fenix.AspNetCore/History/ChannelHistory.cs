@@ -62,6 +62,11 @@ internal sealed class ChannelHistory(ChannelServer channel, HistoryService servi
 
         _feed = service.Attach(channel.Topic, rule, channel, out var start);
         var slice = await ReadAsync(request.ToQuery(options.MaxRecoveryMessages));
+        if (slice is { Epoch: null })
+        {
+            slice = await StartStreamAsync(slice); // a position before the first message: a client that joined early recovers it
+        }
+
         if (slice is not null)
         {
             var seeded = _feed.Seed(slice.Epoch, slice.Top);
@@ -72,7 +77,7 @@ internal sealed class ChannelHistory(ChannelServer channel, HistoryService servi
         }
 
         var plan = RecoveryPlanner.Plan(request, slice, rule.Limits, options.MaxRecoveryMessages, options.MaxRecoveryBytes);
-        StreamPosition? position = null;
+        HistoryPosition? position = null;
         var entries = plan.Entries;
         if (start.Seeded)
         {
@@ -105,12 +110,12 @@ internal sealed class ChannelHistory(ChannelServer channel, HistoryService servi
 
             if (entries.Count > 0 || plan.Recovered)
             {
-                position = new StreamPosition(epoch!, plan.Start);
+                position = new HistoryPosition(epoch!, plan.Start);
                 _covered = (epoch, Math.Max(plan.Through, through));
             }
             else
             {
-                position = epoch is null ? null : new StreamPosition(epoch, through);
+                position = epoch is null ? null : new HistoryPosition(epoch, through);
                 _covered = (epoch, through);
             }
         }
@@ -202,6 +207,21 @@ internal sealed class ChannelHistory(ChannelServer channel, HistoryService servi
         }
     }
 
+    /// <summary>The topic had no stream: create one (unless another join just did), so that the reply can give a position.</summary>
+    private async ValueTask<HistorySlice?> StartStreamAsync(HistorySlice empty)
+    {
+        try
+        {
+            var top = await service.Store.StartEpochAsync(channel.Topic, rule.Limits, force: false);
+            return empty with { Epoch = top.Epoch, Top = top.Offset };
+        }
+        catch (Exception e)
+        {
+            service.Log.ReadFailed(channel.Topic, e);
+            return null;
+        }
+    }
+
     /// <summary>The entries (after, through] of <paramref name="epoch"/>, all of them, or null.</summary>
     private async ValueTask<IReadOnlyList<HistoryEntry>?> ReadBetweenAsync(string epoch, long after, long through)
     {
@@ -220,7 +240,7 @@ internal sealed class ChannelHistory(ChannelServer channel, HistoryService servi
         return slice.Entries.Take((int)count).ToList();
     }
 
-    private void Report(HistoryRequest request, RecoveryPlan plan, int replayed, StreamPosition? position)
+    private void Report(HistoryRequest request, RecoveryPlan plan, int replayed, HistoryPosition? position)
     {
         if (request.Since is not null || request.IsInvalid)
         {
@@ -236,7 +256,7 @@ internal sealed class ChannelHistory(ChannelServer channel, HistoryService servi
     }
 
     /// <summary>The join reply's <c>"history"</c> member: <c>{"recovered", "position", "replayed", "reason"?}</c>.</summary>
-    private static Payload ReplyMember(bool recovered, StreamPosition? position, int replayed, string? reason)
+    private static Payload ReplyMember(bool recovered, HistoryPosition? position, int replayed, string? reason)
     {
         var buffer = new ArrayBufferWriter<byte>(96);
         using (var writer = new Utf8JsonWriter(buffer))

@@ -9,7 +9,7 @@ namespace Fenix.AspNetCore.History;
 /// client saw (recover everything after it); <c>last</c> asks for the last N messages when there is nothing to recover
 /// from or it cannot be recovered (0 to <see cref="HistoryOptions.MaxRecoveryMessages"/>).
 /// </summary>
-internal readonly record struct HistoryRequest(StreamPosition? Since, int Last, string? Invalid)
+internal readonly record struct HistoryRequest(HistoryPosition? Since, int Last, string? Invalid)
 {
     /// <summary>The member of the join payload that carries the request.</summary>
     public const string Member = "fenix_history";
@@ -49,10 +49,10 @@ internal readonly record struct HistoryRequest(StreamPosition? Since, int Last, 
             return Bad($"{Member} must be an object {{\"since\": \"<position>\", \"last\": <count>}}");
         }
 
-        StreamPosition? since = null;
+        HistoryPosition? since = null;
         if (request.TryGetProperty("since", out var sinceValue) && sinceValue.ValueKind != JsonValueKind.Null)
         {
-            if (sinceValue.ValueKind != JsonValueKind.String || !StreamPosition.TryParse(sinceValue.GetString(), out var position))
+            if (sinceValue.ValueKind != JsonValueKind.String || !HistoryPosition.TryParse(sinceValue.GetString(), out var position))
             {
                 return Bad("since must be a position \"<epoch>:<offset>\" as received from the server");
             }

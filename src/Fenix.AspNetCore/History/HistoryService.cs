@@ -75,7 +75,7 @@ internal sealed class HistoryService : IDisposable
     /// Checks the settings and the store at startup: history in a cluster needs a store every node shares, or each node
     /// would number the messages on its own and a client that reconnects elsewhere would recover the wrong ones.
     /// </summary>
-    public void Start()
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!Options.IsEnabled)
         {
@@ -93,6 +93,7 @@ internal sealed class HistoryService : IDisposable
                 "cluster backend (Fenix:Redis), which keeps history in the same Redis.");
         }
 
+        await Store.StartAsync(cancellationToken);
         _maintenance ??= Time.CreateTimer(static state => ((HistoryService)state!).Maintain(), this, MaintenancePeriod, MaintenancePeriod);
     }
 
@@ -179,7 +180,7 @@ internal sealed class HistoryService : IDisposable
 
     /// <summary>Rebuilds a stored entry as the broadcast it was, with its position.</summary>
     internal static BroadcastMessage Decode(string topic, string epoch, HistoryEntry entry) =>
-        BroadcastMessage.Decode(topic, entry.Data.Span, new StreamPosition(epoch, entry.Offset));
+        BroadcastMessage.Decode(topic, entry.Data.Span, new HistoryPosition(epoch, entry.Offset));
 
     private IHistoryStore CreateStore() =>
         Options.StoreFactory?.Invoke(_services) ?? new InMemoryHistoryStore(Options.MaxMemoryBytes, Options.Retention, Time);

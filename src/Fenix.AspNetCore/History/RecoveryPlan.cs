@@ -84,7 +84,7 @@ internal static class RecoveryPlanner
     private static RecoveryPlan Nothing(HistorySlice slice, string? reason) =>
         new(false, reason, slice.Epoch, slice.Top, slice.Top, []);
 
-    private static string? WhyNot(StreamPosition since, HistorySlice slice, long oldest, int maxMessages, long maxBytes)
+    private static string? WhyNot(HistoryPosition since, HistorySlice slice, long oldest, int maxMessages, long maxBytes)
     {
         if (slice.Epoch is null || since.Epoch != slice.Epoch)
         {

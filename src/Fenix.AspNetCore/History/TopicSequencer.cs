@@ -55,7 +55,7 @@ internal sealed class TopicSequencer<T>
     public int HeldCount => _held.Count;
 
     /// <summary>A message of the stream arrived.</summary>
-    public SequencerStep<T> Arrive(StreamPosition position, T item, long nowMs)
+    public SequencerStep<T> Arrive(HistoryPosition position, T item, long nowMs)
     {
         var step = new SequencerStep<T>();
         if (!IsSeeded)

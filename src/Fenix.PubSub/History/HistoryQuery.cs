@@ -7,13 +7,13 @@ namespace Fenix.PubSub.History;
 /// <see cref="MaxCount"/>). Otherwise the last <see cref="Last"/> entries (at most <see cref="MaxCount"/>); otherwise
 /// none. Every read returns the stream's epoch and top offset.
 /// </summary>
-public readonly record struct HistoryQuery(StreamPosition? Since, int Last, int MaxCount)
+public readonly record struct HistoryQuery(HistoryPosition? Since, int Last, int MaxCount)
 {
     /// <summary>Only the stream's epoch and top.</summary>
     public static HistoryQuery Top { get; } = new(null, 0, 0);
 
     /// <summary>The first <paramref name="maxCount"/> entries after <paramref name="after"/> in <paramref name="epoch"/>.</summary>
-    public static HistoryQuery After(string epoch, long after, int maxCount) => new(new StreamPosition(epoch, after), 0, maxCount);
+    public static HistoryQuery After(string epoch, long after, int maxCount) => new(new HistoryPosition(epoch, after), 0, maxCount);
 
     /// <summary>True when a stream in <paramref name="epoch"/> up to <paramref name="top"/> answers with the entries after <see cref="Since"/>.</summary>
     public bool CanReadSince(string? epoch, long top) =>

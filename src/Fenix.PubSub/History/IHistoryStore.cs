@@ -14,17 +14,22 @@ public interface IHistoryStore
     /// <summary>True when every node of a cluster reaches the same store (required for history in a cluster).</summary>
     bool IsShared { get; }
 
+    /// <summary>Connects (when the store is remote), giving up waiting (not trying) at <paramref name="cancellationToken"/>; called once at startup.</summary>
+    Task StartAsync(CancellationToken cancellationToken);
+
     /// <summary>
     /// Appends <paramref name="data"/> to <paramref name="topic"/>'s stream and returns its position. A topic without a
     /// stream gets one in a new epoch; <paramref name="newEpoch"/> forces a new epoch (entries may have been lost).
     /// </summary>
-    ValueTask<StreamPosition> AppendAsync(string topic, ReadOnlyMemory<byte> data, HistoryLimits limits, bool newEpoch, CancellationToken cancellationToken = default);
+    ValueTask<HistoryPosition> AppendAsync(string topic, ReadOnlyMemory<byte> data, HistoryLimits limits, bool newEpoch, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Starts a new epoch for <paramref name="topic"/> (offset 0, no entries): messages delivered without a position
-    /// (the store was unreachable) must not be skipped silently by a recovery in the old epoch. Returns the new epoch.
+    /// Gives <paramref name="topic"/> a stream when it has none (<paramref name="force"/> false: a joining client gets a
+    /// position before the first message), or starts a new epoch in any case (<paramref name="force"/> true: messages
+    /// went out without a position while the store was unreachable, and a recovery in the old epoch must not skip them).
+    /// Returns the stream's epoch and top (0 in a new epoch).
     /// </summary>
-    ValueTask<string> StartEpochAsync(string topic, HistoryLimits limits, CancellationToken cancellationToken = default);
+    ValueTask<HistoryPosition> StartEpochAsync(string topic, HistoryLimits limits, bool force, CancellationToken cancellationToken = default);
 
     /// <summary>Reads what <paramref name="query"/> asks for (see <see cref="HistoryQuery"/>).</summary>
     ValueTask<HistorySlice> ReadAsync(string topic, HistoryQuery query, CancellationToken cancellationToken = default);

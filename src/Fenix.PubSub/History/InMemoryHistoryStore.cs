@@ -48,6 +48,8 @@ public sealed class InMemoryHistoryStore : IHistoryStore
 
     public bool IsShared => false;
 
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Bytes held (entries, topic names and per-item overheads).</summary>
     public long Bytes
     {
@@ -75,15 +77,16 @@ public sealed class InMemoryHistoryStore : IHistoryStore
         }
     }
 
-    public ValueTask<StreamPosition> AppendAsync(string topic, ReadOnlyMemory<byte> data, HistoryLimits limits, bool newEpoch, CancellationToken cancellationToken = default) =>
+    public ValueTask<HistoryPosition> AppendAsync(string topic, ReadOnlyMemory<byte> data, HistoryLimits limits, bool newEpoch, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Append(topic, data, limits, newEpoch));
 
-    public ValueTask<string> StartEpochAsync(string topic, HistoryLimits limits, CancellationToken cancellationToken = default)
+    public ValueTask<HistoryPosition> StartEpochAsync(string topic, HistoryLimits limits, bool force, CancellationToken cancellationToken = default)
     {
         var now = NowMs();
         lock (_lock)
         {
-            return ValueTask.FromResult(StreamFor(topic, now, newEpoch: true).Epoch);
+            var stream = StreamFor(topic, now, newEpoch: force);
+            return ValueTask.FromResult(new HistoryPosition(stream.Epoch, stream.Top));
         }
     }
 
@@ -91,7 +94,7 @@ public sealed class InMemoryHistoryStore : IHistoryStore
         ValueTask.FromResult(Read(topic, query));
 
     /// <summary>Appends and returns the position (synchronously: nothing here waits).</summary>
-    public StreamPosition Append(string topic, ReadOnlyMemory<byte> data, HistoryLimits limits, bool newEpoch = false)
+    public HistoryPosition Append(string topic, ReadOnlyMemory<byte> data, HistoryLimits limits, bool newEpoch = false)
     {
         ArgumentNullException.ThrowIfNull(topic);
         var now = NowMs();
@@ -108,7 +111,7 @@ public sealed class InMemoryHistoryStore : IHistoryStore
             EvictToBudget(stream);
             RemoveIdleStreams(now);
             CompactAppendOrder();
-            return new StreamPosition(stream.Epoch, entry.Offset);
+            return new HistoryPosition(stream.Epoch, entry.Offset);
         }
     }
 

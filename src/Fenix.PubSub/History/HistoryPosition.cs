@@ -9,7 +9,7 @@ namespace Fenix.PubSub.History;
 /// On the wire a position is <c>"&lt;epoch&gt;:&lt;offset&gt;"</c>, e.g. <c>"0lq3x9k2a7f3b:42"</c>: never a bare
 /// string of digits, which is what clients use for their own refs.
 /// </summary>
-public readonly record struct StreamPosition(string Epoch, long Offset)
+public readonly record struct HistoryPosition(string Epoch, long Offset)
 {
     /// <summary>Separates the epoch from the offset on the wire.</summary>
     public const char Separator = ':';
@@ -21,7 +21,7 @@ public readonly record struct StreamPosition(string Epoch, long Offset)
     public override string ToString() => string.Concat(Epoch, ":", Offset.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>Reads the wire form; false for anything else (a bad epoch, a negative or non-decimal offset, extra characters).</summary>
-    public static bool TryParse(string? text, out StreamPosition position)
+    public static bool TryParse(string? text, out HistoryPosition position)
     {
         position = default;
         if (text is null || text.Length > MaxLength)
@@ -50,7 +50,7 @@ public readonly record struct StreamPosition(string Epoch, long Offset)
             return false;
         }
 
-        position = new StreamPosition(epoch, offset);
+        position = new HistoryPosition(epoch, offset);
         return true;
     }
 }
