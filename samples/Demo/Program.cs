@@ -7,7 +7,16 @@ using Microsoft.Extensions.FileProviders;
 
 var builder = WebApplication.CreateBuilder(args);
 // Like the Chat: --Fenix:RabbitMQ amqp://… or --Fenix:Redis host:port (with a distinct --Fenix:Node) joins a cluster.
-builder.Services.AddFenix().AddPresence().AddRabbitMQ().AddRedis();
+// The Chat's lobby keeps its last 1,000 messages for 10 minutes (docs/history.md): a page whose connection drops gets what
+// it missed when it is back, a page that opens shows the last messages. In a cluster the history lives in Redis
+// (--Fenix:Redis, or --Fenix:History:Redis beside RabbitMQ); --Chat:History false turns it off.
+builder.Services.AddFenix(options =>
+{
+    if (builder.Configuration.GetValue("Chat:History", defaultValue: true))
+    {
+        options.History.Topic(Chat.RoomChannel.Lobby, size: 1000, ttl: TimeSpan.FromMinutes(10));
+    }
+}).AddPresence().AddRabbitMQ().AddRedis();
 builder.Services.AddDemoApps();
 
 var app = builder.Build();

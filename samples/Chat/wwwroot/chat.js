@@ -1,5 +1,8 @@
 // The Chat page: the official Phoenix client (npm "phoenix", copied to /vendor at build time) against Fenix.
+// With history on the server (Chat --Chat:History true, the Demo), fenix-history.mjs recovers what a dropped
+// connection missed; without it, the page works as before.
 import { Socket, Presence } from "/vendor/phoenix.mjs";
+import { historyChannel } from "/vendor/fenix-history.mjs";
 
 const $ = (id) => document.getElementById(id);
 const messages = $("messages");
@@ -41,7 +44,16 @@ function start(user) {
   socket.onError(() => setStatus("reconnecting…", false));
   socket.connect();
 
-  const channel = socket.channel("rooms:lobby", {});
+  // The last 50 messages on arrival; after a drop, everything missed (or, if that cannot be recovered, the last 50 again).
+  const channel = historyChannel(socket, "rooms:lobby", {}, {
+    last: 50,
+    onJoin: ({ first, enabled, recovered }) => {
+      if (enabled && !first && !recovered) {
+        messages.replaceChildren();
+        addLine("Reconnected: some messages may be missing; here are the latest.", { kind: "system" });
+      }
+    },
+  });
   const presence = new Presence(channel);
   presence.onSync(() => renderOnline(presence));
 
