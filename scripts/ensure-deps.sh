@@ -69,7 +69,7 @@ ensure_redis() {
 }
 ensure_redis
 
-for dir in tests/Fenix.IntegrationTests/js samples/Chat samples/Demo; do
+for dir in tests/Fenix.IntegrationTests/js tests/Fenix.Templates.Tests/js samples/Chat samples/Demo; do
   if [ ! -d "$root/$dir/node_modules" ] || [ "$root/$dir/package-lock.json" -nt "$root/$dir/node_modules" ]; then
     (cd "$root/$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi

@@ -61,7 +61,7 @@ public sealed class SocketOptions
     public string Vsn { get; set; } = "2.0.0";
 
     /// <summary>How push and join payload objects are serialized (default: web conventions, camelCase).</summary>
-    public JsonSerializerOptions JsonOptions { get; set; } = PayloadJson.Options;
+    public JsonSerializerOptions JsonOptions { get; set; } = new(PayloadJson.Options);
 
     /// <summary>Receives the client's diagnostics (connects, closes, errors; pushes and frames at Trace level).</summary>
     public ILogger? Logger { get; set; }

@@ -5,7 +5,7 @@ namespace Fenix.Presence;
 /// topic's subscribers on this node (other nodes learn through the tracker and publish their own). Called in order per
 /// topic from one dispatcher per shard; must not block.
 /// </summary>
-public interface IPresenceDiffPublisher
+internal interface IPresenceDiffPublisher
 {
     void Publish(PresenceDiff diff);
 }

@@ -25,14 +25,14 @@ public sealed class PresenceOptions : TrackerShardOptions
     /// <summary>How metas and fetch extras are serialized. Default: web conventions (the ASP.NET Core glue uses Fenix's settings).</summary>
     public JsonSerializerOptions? JsonOptions { get; set; }
 
-    /// <summary>A fetch hook as a delegate (see <see cref="IPresenceFetcher"/>); a registered fetcher takes precedence.</summary>
-    public Func<string, PresenceMap, CancellationToken, ValueTask>? Fetch { get; set; }
+    /// <summary>A fetch hook as a delegate, for tests of the tracker alone; applications register an <see cref="IPresenceFetcher"/>.</summary>
+    internal Func<string, PresenceMap, CancellationToken, ValueTask>? Fetch { get; set; }
 
     /// <summary>Most fetches running at once per shard; diffs are still published in order. Default 16.</summary>
     public int MaxConcurrentFetches { get; set; } = 16;
 
     /// <summary>The coalescing rules, first match wins.</summary>
-    public IReadOnlyList<CoalescingRule> Coalescing => _coalescing;
+    internal IReadOnlyList<CoalescingRule> Coalescing => _coalescing;
 
     /// <summary>
     /// Merges all joins and leaves of each topic matching <paramref name="pattern"/> (exact, or a prefix ending in
@@ -46,7 +46,7 @@ public sealed class PresenceOptions : TrackerShardOptions
     }
 
     /// <summary>The coalescing window of <paramref name="topic"/>, or null when its diffs go out at once.</summary>
-    public TimeSpan? CoalescingWindowFor(string topic)
+    internal TimeSpan? CoalescingWindowFor(string topic)
     {
         foreach (var rule in _coalescing)
         {

@@ -6,7 +6,7 @@ namespace Fenix.Presence;
 /// its connection). When it fires, every presence of the owner leaves, on every topic. An owner whose token can never
 /// be cancelled keeps its presences until they are untracked.
 /// </summary>
-public readonly record struct PresenceOwner(string Id, CancellationToken Ended)
+internal readonly record struct PresenceOwner(string Id, CancellationToken Ended)
 {
     /// <inheritdoc />
     public override string ToString() => Id;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Fenix.Presence.Diagnostics;
 using Fenix.Presence.Diffs;
 using Fenix.Presence.Sharding;
+using Fenix.Presence.Tracker;
 using Fenix.PubSub;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,7 +20,7 @@ namespace Fenix.Presence;
 /// Bad input (a meta that is not a JSON object, does not serialize, or is too large; an update of an untracked key;
 /// a duplicate track) throws in the caller and leaves the tracker untouched.
 /// </remarks>
-public sealed class PresenceTracker : IAsyncDisposable
+internal sealed class PresenceTracker : IAsyncDisposable
 {
     private const int MaxUpdateAttempts = 16;
 
@@ -198,6 +199,26 @@ public sealed class PresenceTracker : IAsyncDisposable
         }
 
         return map[key];
+    }
+
+    /// <summary>
+    /// The other nodes this tracker hears from, one entry per node name (sorted): <see cref="ReplicaStatus.Up"/> while
+    /// every shard of that node is up, <see cref="ReplicaStatus.Down"/> once any is silent for the down period (its
+    /// presences are hidden until it returns). Nodes purged after the permdown period are gone from the list.
+    /// </summary>
+    public async Task<IReadOnlyList<PresencePeer>> GetPeersAsync(CancellationToken cancellationToken = default)
+    {
+        var peers = new SortedDictionary<string, ReplicaStatus>(StringComparer.Ordinal);
+        foreach (var shard in _shards)
+        {
+            foreach (var record in await shard.GetReplicasAsync().WaitAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var name = record.Replica.Name;
+                peers[name] = peers.TryGetValue(name, out var seen) && seen == ReplicaStatus.Down ? ReplicaStatus.Down : record.Status;
+            }
+        }
+
+        return [.. peers.Select(peer => new PresencePeer(peer.Key, peer.Value))];
     }
 
     /// <summary>

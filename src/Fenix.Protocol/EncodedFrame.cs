@@ -1,4 +1,4 @@
 namespace Fenix.Protocol;
 
 /// <summary>One serialized frame, ready for a transport: text (UTF-8 JSON) or binary.</summary>
-public readonly record struct EncodedFrame(ReadOnlyMemory<byte> Data, bool IsBinary);
+internal readonly record struct EncodedFrame(ReadOnlyMemory<byte> Data, bool IsBinary);

@@ -44,7 +44,7 @@ public sealed class Payload
     public JsonElement Json => (Volatile.Read(ref _json) ?? Publish()).Value;
 
     /// <summary>Wraps UTF-8 JSON text that is already known to be one valid JSON value (no validation).</summary>
-    public static Payload FromUtf8Json(ReadOnlyMemory<byte> utf8Json) => new(PayloadKind.Json, utf8Json);
+    internal static Payload FromUtf8Json(ReadOnlyMemory<byte> utf8Json) => new(PayloadKind.Json, utf8Json);
 
     /// <summary>Wraps UTF-8 JSON text after checking that it is exactly one valid JSON value.</summary>
     public static Payload ParseUtf8Json(ReadOnlyMemory<byte> utf8Json)
@@ -115,7 +115,7 @@ public sealed class Payload
     }
 
     /// <summary>Throws unless this is a JSON object, naming what was expected (the payload rule of Phoenix).</summary>
-    public Payload EnsureObject(string what)
+    internal Payload EnsureObject(string what)
     {
         if (IsBinary || IsJsonObject)
         {

@@ -4,14 +4,19 @@ using System.Text.Json;
 namespace Fenix.Protocol;
 
 /// <summary>The JSON settings used to turn application objects into payloads.</summary>
-public static class PayloadJson
+internal static class PayloadJson
 {
     /// <summary>
     /// ASP.NET Core's web defaults (camelCase properties, so <c>new { Body = "x" }</c> becomes <c>{"body":"x"}</c>;
     /// names such as <c>online_at</c> stay as written) with relaxed escaping: frames go to sockets, never into HTML.
     /// </summary>
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
+    /// Read-only: options that users may change (FenixOptions.Json, SocketOptions.JsonOptions) start as copies of it.
+    public static JsonSerializerOptions Options { get; } = CreateReadOnly();
+
+    private static JsonSerializerOptions CreateReadOnly()
     {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
 }

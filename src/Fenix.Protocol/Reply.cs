@@ -2,7 +2,7 @@ namespace Fenix.Protocol;
 
 /// <summary>A reply to the client message with <see cref="Ref"/>; on the wire an event <c>phx_reply</c>
 /// whose payload is <c>{"status": Status, "response": Response}</c>.</summary>
-public sealed record Reply(string? JoinRef, string? Ref, string Topic, string Status, Payload Response)
+internal sealed record Reply(string? JoinRef, string? Ref, string Topic, string Status, Payload Response)
 {
     /// <summary>
     /// Fenix's history extension of a join reply (docs/history.md): a JSON object written as the member <c>"history"</c>

@@ -20,7 +20,7 @@ namespace Fenix.PubSub.RabbitMQ;
 /// other nodes are dropped (counted, logged) and local delivery goes on; the adapter reconnects with backoff and
 /// re-declares its queue and the bindings of every topic active at that moment. Delivery is at most once.
 /// </remarks>
-public sealed partial class RabbitMqAdapter : IPubSubAdapter
+public sealed partial class RabbitMqAdapter : IPubSubAdapter, IPubSubAdapterStatus
 {
     private readonly AdapterContext _context;
     private readonly TimeProvider _time;
@@ -84,6 +84,11 @@ public sealed partial class RabbitMqAdapter : IPubSubAdapter
 
     /// <summary>True while connected to the broker (messages for other nodes are sent only then).</summary>
     public bool IsConnected => _connected;
+
+    /// <summary>The broker's host, port and virtual host, without credentials.</summary>
+    public string Backend => _context.Options.Uri is { } uri
+        ? $"RabbitMQ {uri.Scheme}://{uri.Host}:{(uri.IsDefaultPort || uri.Port < 0 ? (uri.Scheme == "amqps" ? 5671 : 5672) : uri.Port)}{uri.AbsolutePath}"
+        : "RabbitMQ";
 
     /// <summary>Running totals: published, received, dropped, reconnects, binding operations.</summary>
     public RabbitMqAdapterCounters Counters => _context.Metrics.Snapshot();

@@ -25,7 +25,7 @@ namespace Fenix.PubSub.Redis;
 /// backoff, and the node counts itself connected again once a probe it publishes to itself comes back through the
 /// channel. Nothing queued before a loss is published after it. Delivery is at most once.
 /// </remarks>
-public sealed partial class RedisAdapter : IPubSubAdapter
+public sealed partial class RedisAdapter : IPubSubAdapter, IPubSubAdapterStatus
 {
     private readonly ConfigurationOptions _configuration;
     private readonly ILogger _log;
@@ -112,6 +112,9 @@ public sealed partial class RedisAdapter : IPubSubAdapter
 
     /// <summary>True while the node is in the cluster: connected, and its probe came back through the channel.</summary>
     public bool IsConnected => _connected;
+
+    /// <summary>Redis's endpoint, for health reports and the dashboard (never the password).</summary>
+    public string Backend => $"Redis {Endpoint}";
 
     /// <summary>Running totals: published, received, dropped, reconnects.</summary>
     public RedisAdapterCounters Counters => _metrics.Snapshot();

@@ -12,14 +12,25 @@ public abstract partial class PubSubAdapterConformance
         var topic = Topic("local");
         var first = node.Subscribe(topic);
         var second = node.Subscribe(topic);
-        await SettleAsync(node);
+        var barrier = node.Subscribe(Topic("local-barrier"));
+        var peer = MaxNodes >= 2 ? await StartNodeAsync("peer") : null;
+        var peerSubscriber = peer?.Subscribe(topic);
+        await SettleAsync(peer is null ? [node] : [node, peer]);
 
         node.Broadcast(topic, "hello");
 
         // Delivery to local subscribers happens during the call; an echo through the adapter would come after.
         Assert.Equal(["hello"], first.Texts);
         Assert.Equal(["hello"], second.Texts);
-        await Task.Delay(TimeSpan.FromMilliseconds(300)); // only lets an echo show up: it cannot make this test fail wrongly
+        if (peer is not null)
+        {
+            // A barrier: once the peer has "hello", it answers; its answer reaches this node after any echo of "hello"
+            // that the adapter sent back here when publishing it.
+            await peerSubscriber!.WaitForAsync("hello");
+            peer.Broadcast(Topic("local-barrier"), "back");
+            await barrier.WaitForAsync("back");
+        }
+
         Assert.Equal(["hello"], first.Texts);
         Assert.Equal(["hello"], second.Texts);
     }

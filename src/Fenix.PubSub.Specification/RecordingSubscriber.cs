@@ -52,7 +52,9 @@ public sealed class RecordingSubscriber(string name, TimeSpan timeout) : ISubscr
 
     private async Task WaitUntilAsync(Func<IReadOnlyList<string>, bool> done, string what)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        // Assertion timeouts are wall-clock time on purpose: they bound how long a test waits, whatever clock the adapter uses.
+        var clock = TimeProvider.System;
+        var deadline = clock.GetUtcNow() + timeout;
         while (true)
         {
             Task changed;
@@ -67,14 +69,14 @@ public sealed class RecordingSubscriber(string name, TimeSpan timeout) : ISubscr
                 return;
             }
 
-            var left = deadline - DateTime.UtcNow;
+            var left = deadline - clock.GetUtcNow();
             if (left <= TimeSpan.Zero)
             {
                 throw new Xunit.Sdk.XunitException(
                     $"{Name} expected {what} within {timeout.TotalSeconds:0.#} s; received {texts.Count}: [{string.Join(", ", texts.Take(20))}{(texts.Count > 20 ? ", …" : "")}]");
             }
 
-            await Task.WhenAny(changed, Task.Delay(left));
+            await Task.WhenAny(changed, Task.Delay(left, clock));
         }
     }
 }

@@ -75,7 +75,7 @@ public sealed class ChannelTestHost : IAsyncDisposable
     public async Task<TestSocket> ConnectAsync<TSocket>(IReadOnlyDictionary<string, string>? parameters = null, ConnectInfo? connectInfo = null)
         where TSocket : FenixSocket =>
         await TryConnectAsync<TSocket>(parameters, connectInfo)
-            ?? throw new ChannelAssertionException($"{typeof(TSocket).Name} refused the connection.");
+            ?? throw new ChannelAssertionException($"Expected {typeof(TSocket).Name} to accept the connection, but its ConnectAsync refused it (use TryConnectAsync to test refusals).");
 
     /// <summary>Runs the connect callback; null when it refuses.</summary>
     public async Task<TestSocket?> TryConnectAsync<TSocket>(IReadOnlyDictionary<string, string>? parameters = null, ConnectInfo? connectInfo = null)

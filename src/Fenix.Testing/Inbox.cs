@@ -4,7 +4,7 @@ namespace Fenix.Testing;
 /// Received items that assertions take out by predicate (like a process mailbox with selective receive):
 /// items that do not match stay for later assertions.
 /// </summary>
-public sealed class Inbox<T>
+internal sealed class Inbox<T>
 {
     private readonly Lock _lock = new();
     private readonly List<T> _items = [];
@@ -40,7 +40,9 @@ public sealed class Inbox<T>
     /// <summary>Removes and returns the first item matching <paramref name="match"/>, waiting up to <paramref name="timeout"/>; null if none came.</summary>
     public async Task<T?> TakeAsync(Func<T, bool> match, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        // Assertion timeouts are wall-clock time on purpose: they bound how long a test waits, whatever clock the server uses.
+        var clock = TimeProvider.System;
+        var deadline = clock.GetUtcNow() + timeout;
         while (true)
         {
             Task changed;
@@ -57,13 +59,24 @@ public sealed class Inbox<T>
                 changed = _changed.Task;
             }
 
-            var left = deadline - DateTime.UtcNow;
+            var left = deadline - clock.GetUtcNow();
             if (left <= TimeSpan.Zero)
             {
                 return default;
             }
 
-            await Task.WhenAny(changed, Task.Delay(left));
+            await Task.WhenAny(changed, Task.Delay(left, clock));
+        }
+    }
+
+    /// <summary>The items received before <paramref name="barrier"/> (the same instance) that no assertion has taken.</summary>
+    public IReadOnlyList<T> UntakenBefore(T barrier)
+    {
+        lock (_lock)
+        {
+            var end = _history.FindIndex(item => ReferenceEquals(item, barrier));
+            var before = new HashSet<object?>((end < 0 ? _history : _history.Take(end)).Select(item => (object?)item), ReferenceEqualityComparer.Instance);
+            return [.. _items.Where(item => before.Contains(item))];
         }
     }
 

@@ -10,7 +10,7 @@ public sealed record ReceivedFrame(string? JoinRef, string? Ref, string Topic, s
     /// <summary>A broadcast on the wire: no join_ref and no ref.</summary>
     public bool IsBroadcast => JoinRef is null && Ref is null && !IsReply;
 
-    public static ReceivedFrame From(Message message, string? binaryStatus)
+    internal static ReceivedFrame From(Message message, string? binaryStatus)
     {
         if (message.Event != PhoenixEvents.Reply || binaryStatus is not null)
         {

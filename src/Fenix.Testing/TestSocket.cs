@@ -57,7 +57,7 @@ public sealed class TestSocket
 
         _session.HandleInbound(new Message(@ref, @ref, topic, PhoenixEvents.Join, Payload.From(payload)));
         var reply = await _frames.TakeAsync(f => f.IsReply && f.Ref == @ref, _host.AssertTimeout)
-            ?? throw Fail($"no reply to the join of {topic}");
+            ?? throw Missing($"a reply to the join of {topic}");
         return new JoinReply(reply.Status!, reply.Payload);
     }
 
@@ -65,7 +65,7 @@ public sealed class TestSocket
     public async Task<Payload> JoinOkAsync(string topic, object? payload = null)
     {
         var reply = await JoinAsync(topic, payload);
-        return reply.IsOk ? reply.Response : throw Fail($"join of {topic} was refused: {reply.Response}");
+        return reply.IsOk ? reply.Response : throw new ChannelAssertionException($"Expected the join of {topic} to succeed, but it was refused: {reply.Status} {reply.Response}");
     }
 
     /// <summary>Pushes a client event; returns its ref for <see cref="AssertReplyAsync"/>.</summary>
@@ -94,25 +94,44 @@ public sealed class TestSocket
     /// <summary>Waits for the reply to <paramref name="ref"/> with <paramref name="status"/> and, if given, <paramref name="response"/>.</summary>
     public async Task<ReceivedFrame> AssertReplyAsync(string @ref, string status, object? response = null) =>
         await _frames.TakeAsync(f => f.IsReply && f.Ref == @ref && f.Status == status && JsonAssert.Matches(f.Payload, response), _host.AssertTimeout)
-            ?? throw Fail($"no {status} reply to ref {@ref}{Expecting(response)}");
+            ?? throw Missing($"a reply to ref {@ref} with status \"{status}\"{(response is null ? "" : $" and response {Payload.From(response)}")}", _frames.History.FirstOrDefault(f => f.IsReply && f.Ref == @ref) is { } other ? $"The reply to ref {@ref} was: {other}." : null);
 
     /// <summary>Waits for a push of <paramref name="event"/> (and <paramref name="payload"/> when given) to this socket.</summary>
     public async Task<ReceivedFrame> AssertPushAsync(string @event, object? payload = null, string? topic = null) =>
         await _frames.TakeAsync(f => !f.IsReply && f.Event == @event && (topic is null || f.Topic == topic) && JsonAssert.Matches(f.Payload, payload), _host.AssertTimeout)
-            ?? throw Fail($"no push {@event}{Expecting(payload)}");
+            ?? throw Missing($"a push {@event}{Expecting(payload)}{(topic is null ? "" : $" on {topic}")}");
 
     /// <summary>Waits for a push whose payload satisfies <paramref name="match"/>.</summary>
     public async Task<ReceivedFrame> AssertPushAsync(string @event, Func<Payload, bool> match) =>
         await _frames.TakeAsync(f => !f.IsReply && f.Event == @event && match(f.Payload), _host.AssertTimeout)
-            ?? throw Fail($"no push {@event} matching the predicate");
+            ?? throw Missing($"a push {@event} matching the predicate");
 
-    /// <summary>Asserts that no push of <paramref name="event"/> arrives within the refute timeout.</summary>
+    /// <summary>
+    /// Asserts that no push of <paramref name="event"/> (and <paramref name="payload"/> when given), not taken by an earlier
+    /// assertion, came to this socket before the reply to <paramref name="barrierRef"/>: a push the test made after the
+    /// action whose effect must be absent (often the action's own reply: what a channel pushes while handling an event
+    /// reaches the socket before that event's reply). Deterministic, unlike <see cref="RefutePushAsync"/>'s time window.
+    /// </summary>
+    public async Task RefutePushBeforeReplyAsync(string @event, string barrierRef, object? payload = null)
+    {
+        var barrier = _frames.History.FirstOrDefault(f => f.IsReply && f.Ref == barrierRef)
+            ?? await _frames.TakeAsync(f => f.IsReply && f.Ref == barrierRef, _host.AssertTimeout)
+            ?? throw Missing($"the barrier's reply to ref {barrierRef}");
+        var found = _frames.UntakenBefore(barrier).FirstOrDefault(f => !f.IsReply && f.Event == @event && JsonAssert.Matches(f.Payload, payload));
+        if (found is not null)
+        {
+            throw new ChannelAssertionException($"Expected no push {@event}{Expecting(payload)} before the reply to ref {barrierRef}, but received: {found}");
+        }
+    }
+
+    /// <summary>Asserts that no push of <paramref name="event"/> arrives within the refute timeout (Phoenix's
+    /// <c>refute_push</c>); prefer <see cref="RefutePushBeforeReplyAsync"/>, which needs no waiting.</summary>
     public async Task RefutePushAsync(string @event, object? payload = null)
     {
         var frame = await _frames.TakeAsync(f => !f.IsReply && f.Event == @event && JsonAssert.Matches(f.Payload, payload), _host.RefuteTimeout);
         if (frame is not null)
         {
-            throw Fail($"unexpected push {frame}");
+            throw Unexpected($"push {@event}{Expecting(payload)}", frame.ToString());
         }
     }
 
@@ -122,21 +141,22 @@ public sealed class TestSocket
         var frame = await _frames.TakeAsync(f => f.IsReply && f.Ref == @ref, _host.RefuteTimeout);
         if (frame is not null)
         {
-            throw Fail($"unexpected reply {frame}");
+            throw Unexpected($"reply to ref {@ref}", frame.ToString());
         }
     }
 
     /// <summary>Waits for a broadcast of <paramref name="event"/> on a topic this socket joined (sent by anyone, including this socket's channel).</summary>
     public async Task<Broadcast> AssertBroadcastAsync(string @event, object? payload = null) =>
         await _broadcasts.TakeAsync(b => b.Event == @event && JsonAssert.Matches(b.Payload, payload), _host.AssertTimeout)
-            ?? throw new ChannelAssertionException($"No broadcast {@event}{Expecting(payload)}. Broadcasts waiting: {_broadcasts.Describe()}");
+            ?? throw new ChannelAssertionException(
+                $"Expected a broadcast {@event}{Expecting(payload)} within {_host.AssertTimeout.TotalMilliseconds} ms, but none came. Broadcasts not yet asserted:\n  {_broadcasts.Describe()}");
 
     public async Task RefuteBroadcastAsync(string @event, object? payload = null)
     {
         var broadcast = await _broadcasts.TakeAsync(b => b.Event == @event && JsonAssert.Matches(b.Payload, payload), _host.RefuteTimeout);
         if (broadcast is not null)
         {
-            throw new ChannelAssertionException($"Unexpected broadcast {broadcast.Event} {broadcast.Payload}");
+            throw Unexpected($"broadcast {@event}{Expecting(payload)}", $"{broadcast.Event} {broadcast.Payload}");
         }
     }
 
@@ -180,8 +200,13 @@ public sealed class TestSocket
         }
     }
 
-    private ChannelAssertionException Fail(string what) =>
-        new($"Expected {what} within {_host.AssertTimeout.TotalMilliseconds} ms. Frames waiting:\n  {_frames.Describe()}");
+    /// <summary>An assertion that waited <see cref="ChannelTestHost.AssertTimeout"/> for <paramref name="expected"/> in vain.</summary>
+    private ChannelAssertionException Missing(string expected, string? hint = null) =>
+        new($"Expected {expected} within {_host.AssertTimeout.TotalMilliseconds} ms, but none came.{(hint is null ? "" : " " + hint)} Frames received and not yet asserted:\n  {_frames.Describe()}");
+
+    /// <summary>A refutation that saw <paramref name="received"/> within <see cref="ChannelTestHost.RefuteTimeout"/>.</summary>
+    private ChannelAssertionException Unexpected(string refuted, string received) =>
+        new($"Expected no {refuted} within {_host.RefuteTimeout.TotalMilliseconds} ms, but received: {received}");
 
     private static string Expecting(object? payload) => payload is null ? "" : $" with {Payload.From(payload)}";
 

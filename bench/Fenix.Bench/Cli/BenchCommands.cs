@@ -13,11 +13,11 @@ internal static class BenchCommands
 {
     private static readonly Option<string> Server = new Option<string>("--server", "-s")
     {
-        Description = "The server under test.",
+        Description = "The server under test: the bench servers, or chat (samples/Chat as shipped, the independent harness's server).",
         DefaultValueFactory = _ => "fenix",
-    }.AcceptOnlyFromAmong("fenix", "signalr", "kestrel-ws");
+    }.AcceptOnlyFromAmong("fenix", "signalr", "kestrel-ws", "chat");
 
-    private static readonly Option<bool> Compare = new("--compare") { Description = "Run every server in turn (fenix, signalr, kestrel-ws) and print ratios." };
+    private static readonly Option<bool> Compare = new("--compare") { Description = "Run every server of the scenario in turn (fenix, chat, signalr, kestrel-ws) and print ratios." };
     private static readonly Option<bool> Quick = new("--quick") { Description = "Small sizes: all servers in under a minute." };
     private static readonly Option<string?> Json = new("--json") { Description = "Write the results as JSON to this file." };
     private static readonly Option<string?> Svg = new("--svg") { Description = "Draw the results as an SVG chart to this file." };
@@ -40,15 +40,39 @@ internal static class BenchCommands
     private static readonly Option<int?> Members = new("--members") { Description = "chat: members per room." };
     private static readonly Option<double?> Rate = new("--rate") { Description = "chat: messages per second per member." };
     private static readonly Option<int?> CoalesceMs = new("--coalesce-ms") { Description = "presence: diff coalescing window of the second run (ms)." };
-    private static readonly Option<double?> Duration = new("--seconds") { Description = "chat: seconds of sending." };
+    private static readonly Option<double?> Duration = new("--seconds") { Description = "chat, paced: seconds of sending (paced: of the measured window)." };
+    private static readonly Option<double?> PacedPublishRate = new("--rate") { Description = "paced: messages per second from the publisher." };
+    private static readonly Option<string> Publisher = new Option<string>("--publisher")
+    {
+        Description = "paced: client (a member sends, as the harness does) or server (the server's own broadcast API).",
+        DefaultValueFactory = _ => "client",
+    }.AcceptOnlyFromAmong("client", "server");
+
+    private static readonly Option<bool> NoJoin = new("--no-join") { Description = "idle: open the sockets only, join no topic (samples/Chat always: its one room tracks presence)." };
+    private static readonly Option<bool> DefaultOnly = new("--default-only") { Description = "presence: only the run without coalescing." };
+    private static readonly Option<int> Nodes = new("--nodes") { Description = "cluster: nodes (default: 4, or enough for 18,000 connections each)." };
+    private static readonly Option<string> Backend = new Option<string>("--backend")
+    {
+        Description = "cluster: the pub/sub backend between the nodes (rabbitmq: the machine's broker; redis: one started for the run).",
+        DefaultValueFactory = _ => "rabbitmq",
+    }.AcceptOnlyFromAmong("rabbitmq", "redis");
+
+    private static readonly Option<string?> Broker = new("--broker") { Description = "cluster: the broker's address (default amqp://guest:guest@127.0.0.1:5672/, or a fresh redis-server)." };
+    private static readonly Option<int?> Broadcasts = new("--broadcasts") { Description = "cluster: broadcasts in the measured window." };
+    private static readonly Option<double?> BroadcastRate = new("--broadcast-rate") { Description = "cluster: broadcasts per second." };
+    private static readonly Option<string?> During = new("--during") { Description = "A shell command run over the measured window; {pid}, {server}, {seconds} are substituted (e.g. \"strace -c -f -p {pid} -o /tmp/{server}.strace\")." };
+    private static readonly Option<string[]> ServerEnv = new("--server-env") { Description = "KEY=VALUE environment for every server process (repeatable), e.g. DOTNET_PerfMapEnabled=1.", AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<int> Repeat = new("--repeat") { Description = "Run each server this many times (a fresh process each time), back to back.", DefaultValueFactory = _ => 1 };
 
     public static RootCommand Build()
     {
         var root = new RootCommand("Fenix benchmarks: Fenix vs ASP.NET Core SignalR vs a bare Kestrel WebSocket, each in its own process.");
-        root.Add(ScenarioCommand(new IdleScenario(), "Memory per held, joined connection and the connect+join rate.", Connections));
+        root.Add(ScenarioCommand(new IdleScenario(), "Memory per held connection (RSS, fresh server) and the connect(+join) rate.", Connections, NoJoin));
         root.Add(ScenarioCommand(new FanoutScenario(), "One topic, many subscribers, server-side broadcasts.", Connections, Messages, Size, PacedRate, PacedMessages));
         root.Add(ScenarioCommand(new ChatScenario(), "Rooms whose members all send; each message goes to the other members.", Rooms, Members, Rate, Duration, Size));
-        root.Add(ScenarioCommand(new PresenceScenario(), "Fenix only: users joining one presence room until every client agrees on the list, without and with diff coalescing.", Connections, CoalesceMs));
+        root.Add(ScenarioCommand(new PresenceScenario(), "Users joining one presence room until every client agrees on the list (bench server: without and with diff coalescing; chat: samples/Chat as shipped).", Connections, CoalesceMs, DefaultOnly));
+        root.Add(ScenarioCommand(new PacedScenario(), "One room of N members, one publisher at a steady rate: server CPU per delivered frame and latency in a steady window.", Connections, PacedPublishRate, Duration, Size, Publisher));
+        root.Add(ScenarioCommand(new ClusterScenario(), "Several Fenix nodes behind one broker, one topic joined on all, broadcasts from node 0 reaching every connection.", Connections, Nodes, Backend, Broker, Broadcasts, BroadcastRate, Size));
         root.Add(ReportCommand());
 
         var loadgen = new Command("loadgen", "Internal: a load generator driven over standard input/output.") { Hidden = true };
@@ -59,7 +83,7 @@ internal static class BenchCommands
 
     private static Command ScenarioCommand(IScenario scenario, string description, params Option[] sizes)
     {
-        var command = new Command(scenario.Name, description) { Server, Compare, Quick, Json, Svg, Gc, LoadGens, Trace, Hold };
+        var command = new Command(scenario.Name, description) { Server, Compare, Quick, Json, Svg, Gc, LoadGens, Trace, Hold, During, ServerEnv, Repeat };
         foreach (var option in sizes)
         {
             command.Add(option);
@@ -75,16 +99,25 @@ internal static class BenchCommands
                 TracePath = parse.GetValue(Trace),
                 HoldSeconds = parse.GetValue(Hold),
                 Connections = parse.GetValue(Connections),
-                Messages = parse.GetValue(Messages),
+                Messages = scenario is ClusterScenario ? parse.GetValue(Broadcasts) : parse.GetValue(Messages),
                 Size = parse.GetValue(Size),
-                PacedRate = parse.GetValue(PacedRate),
+                PacedRate = scenario is ClusterScenario ? parse.GetValue(BroadcastRate) : parse.GetValue(PacedRate),
                 PacedMessages = parse.GetValue(PacedMessages),
                 Rooms = parse.GetValue(Rooms),
                 Members = parse.GetValue(Members),
-                Rate = parse.GetValue(Rate),
+                Rate = scenario is PacedScenario ? parse.GetValue(PacedPublishRate) : parse.GetValue(Rate),
                 Duration = parse.GetValue(Duration),
                 CoalesceMs = parse.GetValue(CoalesceMs),
+                During = parse.GetValue(During),
+                NoJoin = parse.GetValue(NoJoin),
+                Publisher = parse.GetValue(Publisher) ?? "client",
+                DefaultOnly = parse.GetValue(DefaultOnly),
+                Nodes = parse.GetValue(Nodes),
+                Backend = parse.GetValue(Backend) ?? "rabbitmq",
+                BrokerUri = parse.GetValue(Broker),
+                Repeat = Math.Clamp(parse.GetValue(Repeat), 1, 10),
             };
+            ServerUnderTest.ExtraEnvironment = parse.GetValue(ServerEnv) ?? [];
             var server = parse.GetValue(Server)!;
             IReadOnlyList<string> servers = parse.GetValue(Compare) ? scenario.Servers : [server];
             if (!scenario.Servers.Contains(server) && !parse.GetValue(Compare))

@@ -12,13 +12,13 @@ internal static class BenchRunner
         var document = new BenchDocument { Gc = settings.Gc == GcMode.Server ? "server, concurrent (DATAS)" : "workstation, non-concurrent" };
         Measure.Say($"load average before: {document.LoadBefore}");
         var failures = 0;
-        foreach (var server in servers)
+        foreach (var server in Enumerable.Range(0, settings.Repeat).SelectMany(_ => servers))
         {
             try
             {
                 document.Runs.AddRange(await scenario.RunAsync(server, settings));
             }
-            catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or IOException)
+            catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or IOException or ArgumentException)
             {
                 failures++;
                 Measure.Say($"{scenario.Name}/{server} failed: {e.Message}");

@@ -11,14 +11,18 @@ namespace Fenix.Bench.LoadGen;
 /// </summary>
 internal sealed class Connector : IDisposable
 {
-    private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan DefaultJoinTimeout = TimeSpan.FromSeconds(30);
 
     private readonly HttpMessageInvoker _invoker;
     private readonly WireProtocol _wire;
+    private readonly bool _join;
+    private readonly TimeSpan _joinTimeout;
 
-    public Connector(WireProtocol wire, IPAddress? source)
+    public Connector(WireProtocol wire, IPAddress? source, bool join = true, TimeSpan joinTimeout = default)
     {
         _wire = wire;
+        _join = join;
+        _joinTimeout = joinTimeout > TimeSpan.Zero ? joinTimeout : DefaultJoinTimeout;
         var handler = new SocketsHttpHandler
         {
             UseProxy = false,
@@ -55,7 +59,7 @@ internal sealed class Connector : IDisposable
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(JoinTimeout);
+            timeout.CancelAfter(_joinTimeout);
             await socket.ConnectAsync(_wire.ConnectUri(baseUrl, topic, index), _invoker, timeout.Token);
             if (_wire.Handshake is { } handshake)
             {
@@ -63,7 +67,7 @@ internal sealed class Connector : IDisposable
                 await AwaitAckAsync(connection, recorder, timeout.Token);
             }
 
-            if (_wire.JoinFrame(topic) is { } join)
+            if (_join && _wire.JoinFrame(topic) is { } join)
             {
                 await socket.SendAsync(join, WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
                 await AwaitAckAsync(connection, recorder, timeout.Token);

@@ -24,6 +24,7 @@ internal sealed class LoadGenRunner : IAsyncDisposable
         "connect" => await ConnectAsync(command),
         "reset" => Reset(command),
         "chat" => await ChatAsync(command),
+        "publish" => await PublishAsync(command),
         "progress" => Progress(),
         "report" => Report(),
         "close" => await CloseAsync(),
@@ -40,12 +41,16 @@ internal sealed class LoadGenRunner : IAsyncDisposable
     private async Task<LoadGenEvent> ConnectAsync(LoadGenCommand command)
     {
         var wire = _wire = WireProtocol.For(command.Server ?? "fenix");
-        _recorder = new Recorder(presence: wire is PhoenixWire { Presence: true });
+        _recorder = new Recorder(presence: wire.TracksPresence);
         var source = command.SourceAddress is { } address ? IPAddress.Parse(address) : null;
-        using var connector = new Connector(wire, source);
+        using var connector = new Connector(wire, source, join: !command.NoJoin, TimeSpan.FromSeconds(Math.Clamp(command.JoinTimeoutSeconds, 0, 600)));
         var failed = 0;
         string? firstError = null;
         var start = Stopwatch.GetTimestamp();
+
+        // Heartbeats start with the first connection, as each client library's do: a connect phase longer than the
+        // server's idle timeout (a big presence room on a loaded machine) must not get its first connections closed.
+        _heartbeats ??= HeartbeatLoopAsync(wire);
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, command.Concurrency), CancellationToken = _stopping.Token };
         await Parallel.ForAsync(0, command.Count, options, async (i, cancellationToken) =>
         {
@@ -68,8 +73,11 @@ internal sealed class LoadGenRunner : IAsyncDisposable
             }
         });
         var end = Stopwatch.GetTimestamp();
-        _connections.Sort((a, b) => a.Index.CompareTo(b.Index));
-        _heartbeats ??= HeartbeatLoopAsync(wire);
+        lock (_connections)
+        {
+            _connections.Sort((a, b) => a.Index.CompareTo(b.Index));
+        }
+
         return new LoadGenEvent
         {
             Ev = "connected",
@@ -114,7 +122,7 @@ internal sealed class LoadGenRunner : IAsyncDisposable
                     for (; sent < due; sent++)
                     {
                         var connection = _connections[(int)(sent % _connections.Count)];
-                        await SendAsync(connection, wire.ChatFrame(connection.Topic, Stopwatch.GetTimestamp(), body));
+                        await SendAsync(connection, wire.ChatFrame(connection.Topic, Stopwatch.GetTimestamp(), -1, body));
                     }
                 }
                 finally
@@ -127,6 +135,47 @@ internal sealed class LoadGenRunner : IAsyncDisposable
         }
 
         return new LoadGenEvent { Ev = "chatted", Sent = sent, StartTs = start, EndTs = Stopwatch.GetTimestamp() };
+    }
+
+    /// <summary>
+    /// Paced fan-out: the one connection with global index <see cref="LoadGenCommand.Publisher"/> (if this process holds
+    /// it) sends <see cref="LoadGenCommand.Rate"/> messages/s for <see cref="LoadGenCommand.Seconds"/> on a fixed schedule,
+    /// numbered from 0 so every receiver's slowest delivery of each can be found; other processes answer at once.
+    /// </summary>
+    private async Task<LoadGenEvent> PublishAsync(LoadGenCommand command)
+    {
+        var wire = _wire ?? throw new InvalidOperationException("connect first");
+        var publisher = _connections.Find(c => c.Index == command.Publisher);
+        var start = Stopwatch.GetTimestamp();
+        if (publisher is null || command.Rate <= 0)
+        {
+            return new LoadGenEvent { Ev = "published", StartTs = start, EndTs = start };
+        }
+
+        var body = new string('x', Math.Max(0, command.Size - 64));
+        var total = (int)Math.Min(1_000_000, command.Rate * Math.Clamp(command.Seconds, 0, 600));
+        var interval = Stopwatch.Frequency / command.Rate;
+        var sent = 0;
+        for (; sent < total && !_stopping.IsCancellationRequested; sent++)
+        {
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), start + (long)(sent * interval));
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+            }
+
+            await _sendGate.WaitAsync();
+            try
+            {
+                await SendAsync(publisher, wire.ChatFrame(publisher.Topic, Stopwatch.GetTimestamp(), sent, body));
+            }
+            finally
+            {
+                _sendGate.Release();
+            }
+        }
+
+        return new LoadGenEvent { Ev = "published", Sent = sent, StartTs = start, EndTs = Stopwatch.GetTimestamp() };
     }
 
     private LoadGenEvent Progress()
@@ -203,10 +252,16 @@ internal sealed class LoadGenRunner : IAsyncDisposable
             using var timer = new PeriodicTimer(wire.HeartbeatInterval);
             while (await timer.WaitForNextTickAsync(_stopping.Token))
             {
+                ClientConnection[] connections;
+                lock (_connections)
+                {
+                    connections = [.. _connections];
+                }
+
                 await _sendGate.WaitAsync(_stopping.Token);
                 try
                 {
-                    foreach (var connection in _connections)
+                    foreach (var connection in connections)
                     {
                         await SendAsync(connection, wire.Heartbeat(++n)!);
                     }

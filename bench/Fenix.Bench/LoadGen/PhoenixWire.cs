@@ -3,7 +3,7 @@ using System.Text;
 namespace Fenix.Bench.LoadGen;
 
 /// <summary>Phoenix V2 JSON, as the official JS client speaks it: <c>[join_ref, ref, topic, event, payload]</c>.</summary>
-internal sealed class PhoenixWire(bool presence) : WireProtocol
+internal class PhoenixWire(bool presence) : WireProtocol
 {
     public bool Presence { get; } = presence;
 
@@ -29,8 +29,10 @@ internal sealed class PhoenixWire(bool presence) : WireProtocol
         return true;
     }
 
-    public override byte[] ChatFrame(string topic, long t, string body) =>
-        Utf8($"[\"1\",null,\"{topic}\",\"msg\",{{\"t\":{t},\"body\":\"{body}\"}}]");
+    public override byte[] ChatFrame(string topic, long t, int seq, string body) =>
+        Utf8($"[\"1\",null,\"{topic}\",\"msg\",{{\"t\":{t}{SeqField(seq)},\"body\":\"{body}\"}}]");
+
+    public override bool TracksPresence => Presence;
 
     public override byte[]? Heartbeat(long n) => Utf8($"[null,\"hb{n}\",\"phoenix\",\"heartbeat\",{{}}]");
 
@@ -38,4 +40,7 @@ internal sealed class PhoenixWire(bool presence) : WireProtocol
     public override TimeSpan HeartbeatInterval => TimeSpan.FromSeconds(30);
 
     internal static string ToWs(string baseUrl) => "ws" + baseUrl["http".Length..];
+
+    /// <summary><c>,"seq":n</c> right after the timestamp (where <see cref="FrameScanner"/> looks), or nothing.</summary>
+    internal static string SeqField(int seq) => seq >= 0 ? $",\"seq\":{seq}" : "";
 }

@@ -14,7 +14,8 @@ internal sealed class RawWire : WireProtocol
         return true;
     }
 
-    public override byte[] ChatFrame(string topic, long t, string body) => Utf8($"{{\"t\":{t},\"body\":\"{body}\"}}");
+    public override byte[] ChatFrame(string topic, long t, int seq, string body) =>
+        Utf8($"{{\"t\":{t}{PhoenixWire.SeqField(seq)},\"body\":\"{body}\"}}");
 
     public override byte[]? Heartbeat(long n) => null;
 

@@ -24,8 +24,8 @@ internal sealed class SignalRWire : WireProtocol
         return frame.StartsWith("{}"u8) || frame.IndexOf("\"type\":3"u8) >= 0 || error is not null;
     }
 
-    public override byte[] ChatFrame(string topic, long t, string body) =>
-        Utf8($"{{\"type\":1,\"target\":\"Send\",\"arguments\":[\"{topic}\",{{\"t\":{t},\"body\":\"{body}\"}}]}}{RecordSeparator}");
+    public override byte[] ChatFrame(string topic, long t, int seq, string body) =>
+        Utf8($"{{\"type\":1,\"target\":\"Send\",\"arguments\":[\"{topic}\",{{\"t\":{t},\"seq\":{seq},\"body\":\"{body}\"}}]}}{RecordSeparator}");
 
     public override byte[]? Heartbeat(long n) => Utf8($"{{\"type\":6}}{RecordSeparator}");
 

@@ -13,9 +13,10 @@ internal abstract class WireProtocol
     {
         "fenix" => new PhoenixWire(presence: false),
         "fenix-presence" => new PhoenixWire(presence: true),
+        "chat" => new ChatSampleWire(),
         "signalr" => new SignalRWire(),
         "kestrel-ws" => new RawWire(),
-        _ => throw new ArgumentException($"Unknown server '{server}': expected fenix, signalr or kestrel-ws.", nameof(server)),
+        _ => throw new ArgumentException($"Unknown server '{server}': expected fenix, fenix-presence, signalr, kestrel-ws or chat.", nameof(server)),
     };
 
     public abstract Uri ConnectUri(string baseUrl, string topic, int index);
@@ -29,8 +30,11 @@ internal abstract class WireProtocol
     /// <summary>Whether <paramref name="frame"/> acknowledges the join (or the handshake, when waiting for it).</summary>
     public abstract bool IsAck(ReadOnlySpan<byte> frame, out string? error);
 
-    /// <summary>A chat message carrying the send timestamp <paramref name="t"/>.</summary>
-    public abstract byte[] ChatFrame(string topic, long t, string body);
+    /// <summary>A chat message carrying the send timestamp <paramref name="t"/> and, for a paced publisher, its sequence number (else -1).</summary>
+    public abstract byte[] ChatFrame(string topic, long t, int seq, string body);
+
+    /// <summary>Whether the server's presence frames (presence_state, presence_diff) are to be applied to member lists.</summary>
+    public virtual bool TracksPresence => false;
 
     /// <summary>What keeps an idle connection open, and how often; null if nothing is needed.</summary>
     public abstract byte[]? Heartbeat(long n);

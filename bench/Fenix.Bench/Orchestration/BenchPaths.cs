@@ -13,19 +13,29 @@ internal static class BenchPaths
     /// <summary>The built server's assembly, e.g. bench/Servers/Fenix.Bench.FenixServer/bin/Release/net10.0/Fenix.Bench.FenixServer.dll.</summary>
     public static string ServerAssembly(string server)
     {
-        var project = server switch
-        {
-            "fenix" => "Fenix.Bench.FenixServer",
-            "signalr" => "Fenix.Bench.SignalRServer",
-            "kestrel-ws" => "Fenix.Bench.KestrelWsServer",
-            _ => throw new ArgumentException($"Unknown server '{server}'.", nameof(server)),
-        };
-        var path = Path.Combine(RepositoryRoot, "bench", "Servers", project, "bin", Configuration, "net10.0", project + ".dll");
+        var path = Path.Combine(ServerDirectory(server), "bin", Configuration, "net10.0", Project(server) + ".dll");
         return File.Exists(path)
             ? path
             : throw new FileNotFoundException(
                 $"The server '{server}' is not built at {path}. Build the bench tool (it builds the servers): dotnet build -c {Configuration} bench/Fenix.Bench", path);
     }
+
+    /// <summary>The server's project folder: its content root (samples/Chat serves its page from there).</summary>
+    public static string ServerDirectory(string server) => server == "chat"
+        ? Path.Combine(RepositoryRoot, "samples", "Chat")
+        : Path.Combine(RepositoryRoot, "bench", "Servers", Project(server));
+
+    /// <summary>Whether the server maps the /bench/* endpoints (the bench servers do; samples/Chat is run as shipped).</summary>
+    public static bool HasBenchEndpoints(string server) => server != "chat";
+
+    private static string Project(string server) => server switch
+    {
+        "fenix" => "Fenix.Bench.FenixServer",
+        "signalr" => "Fenix.Bench.SignalRServer",
+        "kestrel-ws" => "Fenix.Bench.KestrelWsServer",
+        "chat" => "Chat",
+        _ => throw new ArgumentException($"Unknown server '{server}'.", nameof(server)),
+    };
 
     private static string FindRoot()
     {

@@ -20,15 +20,24 @@ internal sealed class LoadGenFleet : IAsyncDisposable
 
     public int Count => _processes.Length;
 
-    public static LoadGenFleet Start(int connections, int minimumProcesses)
+    public static LoadGenFleet Start(int connections, int minimumProcesses, int multipleOf = 1)
     {
-        var count = Math.Clamp(Math.Max(minimumProcesses, (connections + MaxConnectionsPerProcess - 1) / MaxConnectionsPerProcess), 1, 48);
+        var count = Math.Max(minimumProcesses, (connections + MaxConnectionsPerProcess - 1) / MaxConnectionsPerProcess);
+        count = Math.Clamp((count + multipleOf - 1) / multipleOf * multipleOf, 1, 48);
         return new LoadGenFleet([.. Enumerable.Range(0, count).Select(LoadGenProcess.Start)]);
     }
 
     /// <summary>Opens <paramref name="connections"/> connections, each joined to its topic; see <see cref="ConnectResult"/>.</summary>
-    public async Task<ConnectResult> ConnectAsync(string server, string baseUrl, int connections, string topic, int roomSize = 0)
+    public Task<ConnectResult> ConnectAsync(string server, string baseUrl, int connections, string topic, int roomSize = 0, ConnectOptions? options = null) =>
+        ConnectAsync(server, [baseUrl], connections, topic, roomSize, options);
+
+    /// <summary>
+    /// Opens <paramref name="connections"/> connections spread evenly over the processes; process k connects to
+    /// <c>baseUrls[k % baseUrls.Count]</c> (several nodes of a cluster: start a multiple of their count).
+    /// </summary>
+    public async Task<ConnectResult> ConnectAsync(string server, IReadOnlyList<string> baseUrls, int connections, string topic, int roomSize = 0, ConnectOptions? options = null)
     {
+        options ??= new ConnectOptions();
         var share = (connections + _processes.Length - 1) / _processes.Length;
         var replies = await Task.WhenAll(_processes.Select((p, k) =>
         {
@@ -39,12 +48,15 @@ internal sealed class LoadGenFleet : IAsyncDisposable
                 {
                     Op = "connect",
                     Server = server,
-                    BaseUrl = baseUrl,
+                    BaseUrl = baseUrls[k % baseUrls.Count],
                     SourceAddress = $"127.0.0.{2 + k}",
                     Count = count,
                     First = first,
                     Topic = topic,
                     RoomSize = roomSize,
+                    NoJoin = options.NoJoin,
+                    JoinTimeoutSeconds = options.JoinTimeout.TotalSeconds,
+                    Concurrency = options.Concurrency,
                 },
                 CommandTimeout);
         }));
@@ -126,6 +138,9 @@ internal sealed class LoadGenFleet : IAsyncDisposable
         await Task.WhenAll(_processes.Select(p => p.DisposeAsync().AsTask()));
     }
 }
+
+/// <summary>How connections are opened: joined or not, the per-connection join timeout, connections opened at once per process.</summary>
+internal sealed record ConnectOptions(bool NoJoin = false, TimeSpan JoinTimeout = default, int Concurrency = 64);
 
 internal sealed record ConnectResult(int Ok, int Failed, string? FirstError, double Seconds, LatencyHistogram Latency);
 

@@ -30,6 +30,7 @@ internal sealed class ServerUnderTest : IAsyncDisposable
     {
         _traced = traced;
         Name = name;
+        HasBenchEndpoints = BenchPaths.HasBenchEndpoints(name);
         _process = process;
         BaseUrl = baseUrl;
         _log = log;
@@ -45,22 +46,50 @@ internal sealed class ServerUnderTest : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<ServerUnderTest> StartAsync(string name, GcMode gc, string? tracePath = null, params string[] arguments)
+    /// <summary>False for samples/Chat: memory comes from /proc only (no forced GC), and there are no runtime counters.</summary>
+    public bool HasBenchEndpoints { get; }
+
+    /// <summary>
+    /// Environment variables every server gets on top of the bench's own (<c>--server-env KEY=VALUE</c>), e.g.
+    /// <c>DOTNET_PerfMapEnabled=1</c> for <c>perf</c> or a thread-pool setting under study.
+    /// </summary>
+    public static IReadOnlyList<string> ExtraEnvironment { get; set; } = [];
+
+    public static Task<ServerUnderTest> StartAsync(string name, GcMode gc, string? tracePath = null, params string[] arguments) =>
+        StartAsync(name, gc, tracePath, port: null, arguments);
+
+    public static async Task<ServerUnderTest> StartAsync(string name, GcMode gc, string? tracePath, int? port, params string[] arguments)
     {
-        var port = FreePort();
+        port ??= FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = BenchPaths.ServerDirectory(name),
         };
         info.ArgumentList.Add(BenchPaths.ServerAssembly(name));
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add(baseUrl);
+        if (!BenchPaths.HasBenchEndpoints(name))
+        {
+            // As the independent harness ran samples/Chat: its own settings, server output at warning level.
+            info.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
+        }
+
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach (var variable in ExtraEnvironment)
+        {
+            var equals = variable.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                info.Environment[variable[..equals]] = variable[(equals + 1)..];
+            }
         }
 
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
@@ -83,12 +112,21 @@ internal sealed class ServerUnderTest : IAsyncDisposable
 
         var server = new ServerUnderTest(name, process, baseUrl, log, logPath, tracePath is not null);
         await server.WaitReadyAsync();
+        Scenarios.Measure.Say($"{name} server up: pid {server.Pid}, {baseUrl}, log {logPath}");
         return server;
     }
 
-    /// <summary>Forces a full compacting GC in the server and returns its memory figures (see the server kit).</summary>
+    /// <summary>
+    /// Forces a full compacting GC in the server and returns its memory figures (see the server kit). samples/Chat has
+    /// no such endpoint: its RSS is read from /proc as it is, and the managed figures are -1.
+    /// </summary>
     public async Task<ServerStats> StatsAsync()
     {
+        if (!HasBenchEndpoints)
+        {
+            return new ServerStats(Memory().Rss, -1, -1, ServerGc: true, "n/a");
+        }
+
         using var json = JsonDocument.Parse(await _http.GetStringAsync("/bench/stats"));
         var root = json.RootElement;
         return new ServerStats(
@@ -99,9 +137,14 @@ internal sealed class ServerUnderTest : IAsyncDisposable
             root.GetProperty("gc_heap_count").ToString());
     }
 
-    /// <summary>The server's cumulative runtime counters (allocations, GCs, lock contention); no GC is forced.</summary>
+    /// <summary>The server's cumulative runtime counters (allocations, GCs, lock contention); no GC is forced. Zero for samples/Chat.</summary>
     public async Task<RuntimeCounters> CountersAsync()
     {
+        if (!HasBenchEndpoints)
+        {
+            return new RuntimeCounters(0, 0, 0, 0, 0, 0);
+        }
+
         using var json = JsonDocument.Parse(await _http.GetStringAsync("/bench/counters"));
         var root = json.RootElement;
         return new RuntimeCounters(
@@ -111,6 +154,18 @@ internal sealed class ServerUnderTest : IAsyncDisposable
             root.GetProperty("lock_contentions").GetInt64(),
             root.GetProperty("thread_pool_work_items").GetInt64(),
             root.GetProperty("gc_pause_ms").GetInt64());
+    }
+
+    /// <summary>Every counter <c>/bench/counters</c> answers, by name (runtime ones and e.g. the cluster adapter's).</summary>
+    public async Task<Dictionary<string, long>> RawCountersAsync()
+    {
+        if (!HasBenchEndpoints)
+        {
+            return [];
+        }
+
+        using var json = JsonDocument.Parse(await _http.GetStringAsync("/bench/counters"));
+        return json.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
     }
 
     /// <summary>Asks the server to publish <paramref name="count"/> messages of about <paramref name="size"/> bytes on <paramref name="topic"/>.</summary>
@@ -159,8 +214,9 @@ internal sealed class ServerUnderTest : IAsyncDisposable
 
             try
             {
-                using var response = await _http.GetAsync("/bench/ping");
-                if (response.IsSuccessStatusCode)
+                // samples/Chat has no /bench/ping: any answer from it means it listens.
+                using var response = await _http.GetAsync(HasBenchEndpoints ? "/bench/ping" : "/");
+                if (response.IsSuccessStatusCode || !HasBenchEndpoints)
                 {
                     return;
                 }
@@ -189,7 +245,7 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -24,6 +24,41 @@ public static class ResultTable
             text.Append(ratios);
         }
 
+        var phoenix = AgainstPhoenix(runs);
+        if (phoenix.Length > 0)
+        {
+            text.AppendLine();
+            text.Append(phoenix);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Fenix's runs (bench server and samples/Chat) against the fixed Phoenix reference figures of the independent
+    /// harness (not measured here); the ratio is Fenix/Phoenix, so below 1 is better for lower-is-better figures.
+    /// </summary>
+    public static string AgainstPhoenix(IReadOnlyList<RunResult> runs)
+    {
+        var text = new StringBuilder();
+        foreach (var run in runs.Where(r => r.Server is "fenix" or "chat"))
+        {
+            var parts = new List<string>();
+            foreach (var figure in PhoenixReference.For(run))
+            {
+                if (PhoenixReference.ValueOf(run, figure) is { } value && double.IsFinite(value))
+                {
+                    parts.Add(string.Create(CultureInfo.InvariantCulture,
+                        $"{figure.Name} {value:0.##} vs Phoenix {figure.Phoenix:0.##} (Fenix/Phoenix {value / figure.Phoenix:0.00}; harness's Fenix {figure.HarnessFenix:0.##})"));
+                }
+            }
+
+            if (parts.Count > 0)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"- {run.Scenario}{Variant(run)}, {run.Server}, {run.Connections:N0}: {string.Join("; ", parts)}");
+            }
+        }
+
         return text.ToString();
     }
 
@@ -33,22 +68,20 @@ public static class ResultTable
         var text = new StringBuilder();
         foreach (var group in runs.GroupBy(r => r.Scenario + Variant(r)))
         {
-            var fenix = group.FirstOrDefault(r => r.Server == "fenix");
-            if (fenix is null)
+            // samples/Chat is Fenix too: both are compared with the baselines (first run of each when repeated).
+            foreach (var fenix in group.Where(r => r.Server is "fenix" or "chat").DistinctBy(r => r.Server))
             {
-                continue;
-            }
-
-            foreach (var baseline in group.Where(r => r.Server != "fenix"))
-            {
-                var parts = new List<string>();
-                Add(parts, "deliveries/s", fenix.DeliveriesPerS, baseline.DeliveriesPerS, higherIsBetter: true);
-                Add(parts, "CPU/delivery", fenix.CpuUsPerDelivery, baseline.CpuUsPerDelivery, higherIsBetter: false);
-                Add(parts, "p99", fenix.P99Ms, baseline.P99Ms, higherIsBetter: false);
-                Add(parts, "memory/connection", fenix.BytesPerConnection, baseline.BytesPerConnection, higherIsBetter: false);
-                if (parts.Count > 0)
+                foreach (var baseline in group.Where(r => r.Server is not ("fenix" or "chat")).DistinctBy(r => r.Server))
                 {
-                    text.AppendLine(CultureInfo.InvariantCulture, $"- {group.Key}, Fenix vs {baseline.Server} (>1 = Fenix better): {string.Join(", ", parts)}");
+                    var parts = new List<string>();
+                    Add(parts, "deliveries/s", fenix.DeliveriesPerS, baseline.DeliveriesPerS, higherIsBetter: true);
+                    Add(parts, "CPU/delivery", fenix.CpuUsPerDelivery, baseline.CpuUsPerDelivery, higherIsBetter: false);
+                    Add(parts, "p99", fenix.P99Ms, baseline.P99Ms, higherIsBetter: false);
+                    Add(parts, "memory/connection", fenix.BytesPerConnection, baseline.BytesPerConnection, higherIsBetter: false);
+                    if (parts.Count > 0)
+                    {
+                        text.AppendLine(CultureInfo.InvariantCulture, $"- {group.Key}, {fenix.Server} vs {baseline.Server} (>1 = Fenix better): {string.Join(", ", parts)}");
+                    }
                 }
             }
         }

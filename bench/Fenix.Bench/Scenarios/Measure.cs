@@ -8,6 +8,37 @@ internal static class Measure
 {
     public static readonly IReadOnlyList<string> AllServers = ["fenix", "signalr", "kestrel-ws"];
 
+    /// <summary>The bench servers and samples/Chat as shipped (the independent harness's server).</summary>
+    public static readonly IReadOnlyList<string> AllServersAndChat = ["fenix", "chat", "signalr", "kestrel-ws"];
+
+    /// <summary>How the load generators speak to <paramref name="server"/> (see <see cref="LoadGen.WireProtocol.For"/>).</summary>
+    public static string WireFor(string server) => server;
+
+    /// <summary>The room a scenario's members join: samples/Chat has only <c>rooms:lobby</c>.</summary>
+    public static string RoomTopic(string server, string benchTopic) => server == "chat" ? LoadGen.ChatSampleWire.Lobby : benchTopic;
+
+    /// <summary>
+    /// samples/Chat tracks every member of its lobby: waits until every client's list holds all <paramref name="members"/>
+    /// (presence quiet), so that what follows measures the steady room. Returns the seconds waited, or null for other servers.
+    /// </summary>
+    public static async Task<double?> WaitForPresenceQuietAsync(string server, LoadGenFleet fleet, int members)
+    {
+        if (server != "chat")
+        {
+            return null;
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        var target = (long)members * members;
+        var progress = await fleet.WaitAsync(p => p.Agreed >= target, TimeSpan.FromSeconds(20), TimeSpan.FromMinutes(5));
+        if (progress.Agreed < target)
+        {
+            Say($"presence not quiet: {progress.Agreed:N0} of {target:N0} list entries");
+        }
+
+        return Elapsed(start);
+    }
+
     public static double Ms(double? micros) => micros is { } m ? m / 1000.0 : double.NaN;
 
     public static double? PerUnit(long total, long units) => units > 0 ? (double)total / units : null;

@@ -5,9 +5,10 @@ using Fenix.Bench.Results;
 namespace Fenix.Bench.Scenarios;
 
 /// <summary>
-/// Fenix only: N users join one presence room at once. Reports the time until all have joined and until every client's
-/// member list (from <c>presence_state</c> and <c>presence_diff</c>) holds all N, the presence frames clients received,
-/// and the server's peak resident memory; once without and once with per-topic diff coalescing.
+/// N users join one presence room at once. Reports the time until all have joined and until every client's member
+/// list (from <c>presence_state</c> and <c>presence_diff</c>) holds all N (quiet), failed joins, the presence frames
+/// clients received, and the server's peak resident memory. On the bench server, once without and once with per-topic
+/// diff coalescing; on samples/Chat (<c>--server chat</c>: <c>rooms:lobby</c>, as shipped, no configuration) once.
 /// </summary>
 internal sealed class PresenceScenario : IScenario
 {
@@ -15,32 +16,45 @@ internal sealed class PresenceScenario : IScenario
 
     public string Name => "presence";
 
-    public IReadOnlyList<string> Servers => ["fenix"];
+    public IReadOnlyList<string> Servers => ["fenix", "chat"];
 
     public async Task<IReadOnlyList<RunResult>> RunAsync(string server, ScenarioSettings settings)
     {
         var users = settings.Pick(settings.Connections, 2_000, 300);
+        if (server == "chat")
+        {
+            return [await RunOnceAsync("chat", users, coalesceMs: 0, settings)];
+        }
+
         var window = settings.Pick(settings.CoalesceMs, 100, 100);
-        return [await RunOnceAsync(users, coalesceMs: 0, settings), await RunOnceAsync(users, window, settings)];
+        return settings.DefaultOnly
+            ? [await RunOnceAsync(server, users, coalesceMs: 0, settings)]
+            : [await RunOnceAsync(server, users, coalesceMs: 0, settings), await RunOnceAsync(server, users, window, settings)];
     }
 
-    private async Task<RunResult> RunOnceAsync(int users, int coalesceMs, ScenarioSettings settings)
+    private async Task<RunResult> RunOnceAsync(string server, int users, int coalesceMs, ScenarioSettings settings)
     {
-        var variant = coalesceMs > 0 ? $"coalesce {coalesceMs} ms" : "no coalescing";
-        await using var sut = await ServerUnderTest.StartAsync(
-            "fenix", settings.Gc, settings.TraceFor($"fenix-presence-{coalesceMs}"), "--Bench:Presence=true", $"--Bench:PresenceCoalesceMs={coalesceMs}");
+        var chat = server == "chat";
+        var variant = chat ? "samples/Chat, defaults" : coalesceMs > 0 ? $"coalesce {coalesceMs} ms" : "no coalescing";
+        var topic = chat ? LoadGen.ChatSampleWire.Lobby : Topic;
+        await using var sut = chat
+            ? await ServerUnderTest.StartAsync("chat", settings.Gc, settings.TraceFor("chat-presence"))
+            : await ServerUnderTest.StartAsync(
+                "fenix", settings.Gc, settings.TraceFor($"fenix-presence-{coalesceMs}"), "--Bench:Presence=true", $"--Bench:PresenceCoalesceMs={coalesceMs}");
         var empty = await sut.StatsAsync();
         await using var fleet = LoadGenFleet.Start(users, settings.LoadGens);
 
-        Measure.Say($"presence ({variant}): {users:N0} users joining {Topic}");
+        Measure.Say($"presence ({variant}): {users:N0} users joining {topic}");
         var cpu0 = sut.CpuMicros();
         var start = Stopwatch.GetTimestamp();
-        var connect = await fleet.ConnectAsync("fenix-presence", sut.BaseUrl, users, Topic);
+        await using var during = DuringCommand.Start(settings.During, sut, 30);
+        var connect = await fleet.ConnectAsync(chat ? "chat" : "fenix-presence", sut.BaseUrl, users, topic, options: new ConnectOptions(JoinTimeout: TimeSpan.FromMinutes(5)));
         var joinedSeconds = Measure.Elapsed(start);
         var n = connect.Ok;
         var target = (long)n * n;
-        var progress = await fleet.WaitAsync(p => p.Agreed >= target, TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(3));
+        var progress = await fleet.WaitAsync(p => p.Agreed >= target, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(6));
         var agreedSeconds = Measure.Elapsed(start);
+        await during.DisposeAsync();
         var cpu = sut.CpuMicros() - cpu0;
         var report = await fleet.ReportAsync();
         var (_, peak) = sut.Memory();
@@ -52,16 +66,17 @@ internal sealed class PresenceScenario : IScenario
         return new RunResult
         {
             Scenario = Name,
-            Server = "fenix",
+            Server = server,
             Connections = n,
             CpuUsPerDelivery = Measure.PerUnit(cpu, report.PresenceFrames),
-            BytesPerConnection = (double)(held.Rss - empty.Rss) / Math.Max(1, n),
+            BytesPerConnection = (double)(peak - empty.Rss) / Math.Max(1, n),
             Seconds = agreedSeconds,
             Extra =
             {
                 ["variant"] = variant,
                 ["coalesce_ms"] = coalesceMs,
                 ["failed"] = connect.Failed,
+                ["first_error"] = connect.FirstError,
                 ["all_joined_seconds"] = joinedSeconds,
                 ["all_agree"] = agreed,
                 ["all_agree_seconds"] = agreed ? agreedSeconds : null,
@@ -71,6 +86,7 @@ internal sealed class PresenceScenario : IScenario
                 ["cpu_us_per_user"] = (double)cpu / Math.Max(1, n),
                 ["peak_rss_bytes"] = peak,
                 ["empty_rss_bytes"] = empty.Rss,
+                ["held_rss_bytes"] = held.Rss,
             },
         };
     }

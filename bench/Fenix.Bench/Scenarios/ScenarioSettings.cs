@@ -43,6 +43,28 @@ internal sealed record ScenarioSettings
     /// <summary>Keep the server and its connections this many seconds after measuring, to attach a profiler.</summary>
     public int HoldSeconds { get; init; }
 
+    /// <summary>A shell command run over the measured window (see <see cref="Orchestration.DuringCommand"/>).</summary>
+    public string? During { get; init; }
+
+    /// <summary>idle: connect without joining a topic (the independent harness's idle shape for samples/Chat).</summary>
+    public bool NoJoin { get; init; }
+
+    /// <summary>paced: who publishes, a member of the room (client, the harness's shape) or the server's own API (server).</summary>
+    public string Publisher { get; init; } = "client";
+
+    /// <summary>cluster: nodes, the pub/sub backend (rabbitmq, redis) and its address (default: the local broker).</summary>
+    public int Nodes { get; init; }
+
+    public string Backend { get; init; } = "rabbitmq";
+
+    public string? BrokerUri { get; init; }
+
+    /// <summary>presence: run the no-coalescing case only (samples/Chat runs as shipped, so always).</summary>
+    public bool DefaultOnly { get; init; }
+
+    /// <summary>How many times to run each server (fresh process each time); the table gets every run.</summary>
+    public int Repeat { get; init; } = 1;
+
     /// <summary>The trace file for <paramref name="server"/>: with <c>--compare</c>, each server gets its own.</summary>
     public string? TraceFor(string server) =>
         TracePath is null ? null : Path.ChangeExtension(TracePath, null) + "-" + server + ".nettrace";

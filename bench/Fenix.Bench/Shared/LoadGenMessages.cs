@@ -9,10 +9,10 @@ namespace Fenix.Bench.Shared;
 /// </summary>
 public sealed record LoadGenCommand
 {
-    /// <summary>connect | expect | await | chat | report | reset | close.</summary>
+    /// <summary>connect | chat | publish | progress | report | reset | close.</summary>
     public required string Op { get; init; }
 
-    /// <summary>connect: fenix | signalr | kestrel-ws | fenix-presence.</summary>
+    /// <summary>connect: fenix | signalr | kestrel-ws | fenix-presence | chat (samples/Chat).</summary>
     public string? Server { get; init; }
 
     /// <summary>connect: <c>http://127.0.0.1:port</c>.</summary>
@@ -34,12 +34,21 @@ public sealed record LoadGenCommand
     /// <summary>connect: connections opened at once.</summary>
     public int Concurrency { get; init; } = 64;
 
+    /// <summary>connect: only open the socket (and the protocol's handshake), join no topic.</summary>
+    public bool NoJoin { get; init; }
+
+    /// <summary>connect: how long one connection may take to connect and be answered its join (0: 30 s).</summary>
+    public double JoinTimeoutSeconds { get; init; }
+
+    /// <summary>publish: the global index of the one connection that sends (paced fan-out's publisher).</summary>
+    public int Publisher { get; init; }
+
     /// <summary>expect: messages each connection should receive from now on; await: seconds to wait for them.</summary>
     public long PerConnection { get; init; }
 
     public double Seconds { get; init; }
 
-    /// <summary>chat: messages per second per connection, and the body size in bytes.</summary>
+    /// <summary>chat: messages per second per connection (publish: of the publisher), and the message size in bytes.</summary>
     public double Rate { get; init; }
 
     public int Size { get; init; }

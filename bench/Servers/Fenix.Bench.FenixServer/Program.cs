@@ -4,7 +4,9 @@ using Fenix.Bench.ServerKit;
 
 // Fenix under test: the scenarios' channels on one socket at /socket (the JS client's path), broadcasts through IFenixBroadcaster.
 var builder = BenchServer.CreateBuilder(args);
-var fenix = builder.Services.AddFenix();
+// With --Fenix:RabbitMQ amqp://… or --Fenix:Redis host:port (and --Fenix:Node) the node joins a cluster (the cluster
+// scenario); else a single node.
+var fenix = builder.Services.AddFenix().AddRabbitMQ().AddRedis();
 
 // Presence only for the presence scenario (its tracker runs timers and would be measured in the others).
 // Bench:PresenceCoalesceMs > 0 coalesces each room's presence_diff broadcasts over that window.
@@ -21,6 +23,7 @@ if (builder.Configuration.GetValue<bool>("Bench:Presence"))
 }
 
 builder.Services.AddSingleton<IBenchPublisher>(provider => new FenixPublisher(provider.GetRequiredService<IFenixBroadcaster>()));
+builder.Services.AddSingleton<IBenchCounterSource, AdapterCounters>();
 
 var app = builder.Build();
 app.MapFenixSocket<BenchSocket>("/socket", socket => socket.CheckOrigin = OriginCheck.Disabled);

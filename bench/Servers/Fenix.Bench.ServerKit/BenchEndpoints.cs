@@ -18,7 +18,7 @@ internal static class BenchEndpoints
     {
         app.MapGet("/bench/ping", () => Results.Text("pong"));
         app.MapGet("/bench/stats", () => Results.Json(Stats(serverName)));
-        app.MapGet("/bench/counters", () => Results.Json(Counters()));
+        app.MapGet("/bench/counters", (IServiceProvider services) => Results.Json(Counters(services.GetServices<IBenchCounterSource>())));
         app.MapPost("/bench/broadcast", (Delegate)BroadcastAsync);
     }
 
@@ -49,7 +49,21 @@ internal static class BenchEndpoints
     }
 
     /// <summary>Cumulative runtime counters, read without disturbing the server (no GC): the bench subtracts two readings.</summary>
-    private static Dictionary<string, long> Counters() => new()
+    private static Dictionary<string, long> Counters(IEnumerable<IBenchCounterSource> sources)
+    {
+        var counters = RuntimeCounters();
+        foreach (var source in sources)
+        {
+            foreach (var (name, value) in source.Read())
+            {
+                counters[name] = value;
+            }
+        }
+
+        return counters;
+    }
+
+    private static Dictionary<string, long> RuntimeCounters() => new()
     {
         ["allocated_bytes"] = GC.GetTotalAllocatedBytes(precise: true),
         ["gen0_collections"] = GC.CollectionCount(0),

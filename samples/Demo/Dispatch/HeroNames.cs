@@ -21,6 +21,9 @@ public sealed class HeroNames
     private readonly string[] _pairs;
     private long _issued = -1;
 
+    /// <summary>Names handed back to returning heroes (<see cref="Restore"/>); <see cref="Next"/> never issues them again.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _restored = new(StringComparer.Ordinal);
+
     public HeroNames()
         : this(Random.Shared)
     {
@@ -37,12 +40,29 @@ public sealed class HeroNames
     /// <summary>The number of names before numbers are added.</summary>
     public int Pairs => _pairs.Length;
 
-    /// <summary>The next name (thread-safe).</summary>
+    /// <summary>The next name, never one already issued or restored (thread-safe).</summary>
     public string Next()
     {
-        var issued = Interlocked.Increment(ref _issued);
-        var pair = _pairs[issued % _pairs.Length];
-        var lap = issued / _pairs.Length;
-        return lap == 0 ? pair : $"{pair} {lap + 1}";
+        while (true)
+        {
+            var issued = Interlocked.Increment(ref _issued);
+            var pair = _pairs[issued % _pairs.Length];
+            var lap = issued / _pairs.Length;
+            var name = lap == 0 ? pair : $"{pair} {lap + 1}";
+            if (!_restored.ContainsKey(name))
+            {
+                return name;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gives <paramref name="name"/> back to a hero who proved it was theirs (a signed token from before a reconnect or a
+    /// server restart): from now on <see cref="Next"/> skips it.
+    /// </summary>
+    public string Restore(string name)
+    {
+        _restored.TryAdd(name, 0);
+        return name;
     }
 }

@@ -5,7 +5,7 @@ namespace Demo.Dispatch;
 
 /// <summary>
 /// A hero on <c>notifications:lobby</c>. After joining, the hero is tracked (key = hero name, meta
-/// <c>{online_at, user_name}</c>) and pushed <c>user_info</c> and <c>presence_state</c>. Client events:
+/// <c>{online_at, user_name}</c>) and pushed <c>user_info {user_name, hero_token}</c> and <c>presence_state</c>. Client events:
 /// <c>notify_all {body}</c> (everyone), <c>notify_others {body}</c> (everyone else), <c>notify_direct {recipient, body}</c>
 /// (one present hero). Everything arrives as a <c>notification</c> event.
 /// <para>
@@ -14,7 +14,7 @@ namespace Demo.Dispatch;
 /// <see cref="DispatchPager"/>, another channel) reaches one hero with a plain broadcast.
 /// </para>
 /// </summary>
-public sealed class NotificationChannel(IPresence presence, IFenixBroadcaster broadcaster, TimeProvider time) : Channel
+public sealed class NotificationChannel(IPresence presence, IFenixBroadcaster broadcaster, FenixToken tokens, TimeProvider time) : Channel
 {
     private string _hero = "";
 
@@ -39,7 +39,8 @@ public sealed class NotificationChannel(IPresence presence, IFenixBroadcaster br
                 Subscribe(DispatchTopics.Hero(_hero));
                 var onlineAt = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
                 await presence.TrackAsync(this, _hero, new Dictionary<string, string> { ["online_at"] = onlineAt, ["user_name"] = _hero });
-                Push("user_info", new { user_name = _hero });
+                // The token lets this page keep its name when it reconnects (DispatchSocket verifies it).
+                Push("user_info", new { user_name = _hero, hero_token = tokens.Sign(DispatchSocket.TokenPurpose, _hero) });
                 Push(PhoenixEvents.PresenceState, await presence.ListAsync(this));
                 break;
             case Broadcast direct when direct.Topic == DispatchTopics.Hero(_hero):

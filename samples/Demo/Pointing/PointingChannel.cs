@@ -158,7 +158,7 @@ public sealed class PointingChannel : Channel
         if (shown != _outcomeShown)
         {
             _outcomeShown = shown;
-            Push(Winner, new { round = state.Round, outcome = outcome.IsTie ? "tie" : "winner", points = outcome.Points, votes = outcome.Votes });
+            Push(Winner, new { round = state.Round, outcome = outcome.IsTie ? "tie" : "winner", points = outcome.Points, votes = outcome.Votes, winner_votes = outcome.WinnerVotes });
         }
     }
 

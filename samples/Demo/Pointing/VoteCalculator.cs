@@ -7,8 +7,9 @@ public sealed record Voter(string Name, string? Vote);
 /// The result of a round: the most voted card, or every card tied for most votes (in deck order).
 /// </summary>
 /// <param name="Points">One card for a winner, several for a tie; always in <see cref="VoteCalculator.Cards"/> order.</param>
-/// <param name="Votes">How many votes were counted.</param>
-public sealed record VoteOutcome(IReadOnlyList<string> Points, int Votes)
+/// <param name="Votes">How many votes were counted in all.</param>
+/// <param name="WinnerVotes">How many of them each card in <paramref name="Points"/> got (the most any card got).</param>
+public sealed record VoteOutcome(IReadOnlyList<string> Points, int Votes, int WinnerVotes)
 {
     public bool IsTie => Points.Count > 1;
 }
@@ -44,11 +45,11 @@ public static class VoteCalculator
         var counts = votes.Where(IsCard).GroupBy(v => v, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         if (counts.Count == 0)
         {
-            return new VoteOutcome([], 0);
+            return new VoteOutcome([], 0, 0);
         }
 
         var most = counts.Values.Max();
         var points = Cards.Where(card => counts.GetValueOrDefault(card) == most).ToList();
-        return new VoteOutcome(points, counts.Values.Sum());
+        return new VoteOutcome(points, counts.Values.Sum(), most);
     }
 }

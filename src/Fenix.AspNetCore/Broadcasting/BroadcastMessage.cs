@@ -13,7 +13,7 @@ namespace Fenix.AspNetCore.Broadcasting;
 /// to ten thousand subscribers is encoded once per protocol version and then handed out as shared bytes.
 /// A broadcast of a history topic carries its <see cref="Position"/>, which its JSON frames carry in the ref slot.
 /// </summary>
-public sealed class BroadcastMessage : IPubSubMessage
+internal sealed class BroadcastMessage : IPubSubMessage
 {
     public const string CodecName = "fenix.broadcast";
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Fenix.AspNetCore.Diagnostics;
 using Fenix.AspNetCore.History;
 using Fenix.AspNetCore.Transports;
 using Fenix.PubSub;
@@ -10,6 +11,7 @@ internal sealed class FenixBroadcaster(FenixPubSub pubSub, JsonSerializerOptions
     public void Broadcast(string topic, string @event, object? payload = null)
     {
         var message = Create(topic, @event, payload);
+        FenixTelemetry.Broadcasting(topic, @event, excludeSelf: false);
         using var batch = WriterBatch.Begin();
         if (history.Find(topic) is { } rule)
         {

@@ -138,16 +138,18 @@ internal sealed partial class ChannelServer
         }
 
         var metrics = Session.Runtime.Metrics;
+        var telemetry = Session.Runtime.Telemetry.JoinStarting(this, join.Payload);
         if (admission == Admission.Refused)
         {
             Log.TooManyChannels(Topic, Session.Mount.Options.MaxChannels);
-            metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "too_many"));
+            telemetry.Stop("too_many");
             RefuseJoin(join, ReplyPayloads.TooManyChannels, closePredecessor, resolved: false);
             return;
         }
 
         if (!ChannelLifecycle.TryMove(ref _phase, ChannelPhase.Waiting, ChannelPhase.Joining))
         {
+            telemetry.Stop("replaced");
             Session.JoinResolved(this, joined: false); // abandoned while it waited
             return;
         }
@@ -155,7 +157,7 @@ internal sealed partial class ChannelServer
         _scope = Session.Runtime.ScopeFactory.CreateAsyncScope();
         if (!await AuthorizeAsync())
         {
-            metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "unauthorized"));
+            telemetry.Stop("unauthorized");
             RefuseJoin(join, ReplyPayloads.Unauthorized, closePredecessor, resolved: true);
             return;
         }
@@ -172,7 +174,7 @@ internal sealed partial class ChannelServer
         catch (Exception e)
         {
             Log.JoinCrashed(Topic, ChannelName, e);
-            metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "crashed"));
+            telemetry.Stop("crashed", e);
             RefuseJoin(join, ReplyPayloads.JoinCrashed, closePredecessor, resolved: true);
             return;
         }
@@ -180,12 +182,12 @@ internal sealed partial class ChannelServer
         if (!result.IsOk)
         {
             Log.JoinRefused(Topic, ChannelName);
-            metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "error"));
+            telemetry.Stop("error");
             RefuseJoin(join, response, closePredecessor, resolved: true);
             return;
         }
 
-        metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "ok"));
+        telemetry.Stop("ok");
         Session.JoinResolved(this, joined: true);
         Payload? history = null;
         if (_history is not null)
@@ -201,7 +203,7 @@ internal sealed partial class ChannelServer
         if (OpenGate(Session.Serializer.EncodeReply(reply), closePredecessor))
         {
             _history?.Replay();
-            metrics.ChannelJoined();
+            metrics.ChannelJoined(Topic);
             Log.Joined(Topic, ChannelName);
         }
     }
@@ -340,6 +342,7 @@ internal sealed partial class ChannelServer
 
     private async ValueTask HandleInAsync(Message message)
     {
+        var telemetry = Session.Runtime.Telemetry.HandleInStarting(this, message);
         Socket.Ref = message.Ref;
         HandleInResult result;
         Payload? response = null;
@@ -354,6 +357,7 @@ internal sealed partial class ChannelServer
         catch (Exception e)
         {
             Socket.Ref = null;
+            telemetry.Stop(replyStatus: null, e);
             await CrashAsync(e);
             return;
         }
@@ -363,6 +367,8 @@ internal sealed partial class ChannelServer
         {
             SendReply(message.Ref, result.Status!, response);
         }
+
+        telemetry.Stop(response is null ? null : result.Status);
 
         if (result.StopReason is { } reason)
         {
@@ -385,7 +391,7 @@ internal sealed partial class ChannelServer
     private ValueTask CrashAsync(Exception exception)
     {
         Log.ChannelCrashed(ChannelName, Topic, exception);
-        Session.Runtime.Metrics.ChannelCrashes.Add(1);
+        Session.Runtime.Metrics.ChannelCrashed(ChannelName);
         return StopAsync(TerminateReason.Crash(exception));
     }
 
@@ -444,7 +450,7 @@ internal sealed partial class ChannelServer
 
         if (from is ChannelPhase.Joined or ChannelPhase.Overflowed or ChannelPhase.Stopping)
         {
-            Session.Runtime.Metrics.ChannelEnded();
+            Session.Runtime.Metrics.ChannelEnded(Topic);
         }
 
         CancellationTokenSource? ended;

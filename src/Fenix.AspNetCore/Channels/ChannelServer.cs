@@ -114,6 +114,9 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
 
     public Channel? Instance => _channel;
 
+    /// <summary>The route this channel was joined through (its pattern and channel class).</summary>
+    public ChannelRoute Route => _route;
+
     /// <summary>This instance's services: its own scope from the join on (the application's root services before).</summary>
     public IServiceProvider Services => _scope?.ServiceProvider ?? Session.Runtime.Services;
 
@@ -259,6 +262,7 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
         }
 
         var message = new BroadcastMessage(new Broadcast(Topic, @event, payload));
+        FenixTelemetry.Broadcasting(Topic, @event, excludeSelf);
         using var batch = WriterBatch.Begin();
         if (excludeSelf)
         {

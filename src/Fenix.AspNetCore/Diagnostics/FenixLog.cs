@@ -5,8 +5,8 @@ namespace Fenix.AspNetCore.Diagnostics;
 /// <summary>Fenix's log lines. Event ids are stable: they are part of the public surface, do not renumber.</summary>
 internal static partial class FenixLog
 {
-    [LoggerMessage(1001, LogLevel.Debug, "Connected {Transport} socket {SocketType} (id {SocketId}, serializer {Serializer}) from {Peer}")]
-    public static partial void Connected(this ILogger logger, string transport, string socketType, string? socketId, string serializer, string? peer);
+    [LoggerMessage(1001, LogLevel.Debug, "Connected {Transport} socket {SocketType} (id {SocketId}, serializer {Serializer}) from {Peer} over {HttpProtocol}")]
+    public static partial void Connected(this ILogger logger, string transport, string socketType, string? socketId, string serializer, string? peer, string httpProtocol);
 
     [LoggerMessage(1002, LogLevel.Information, "Refused {Transport} connection to {SocketType}: {Reason}")]
     public static partial void ConnectRefused(this ILogger logger, string transport, string socketType, string reason);
@@ -35,6 +35,12 @@ internal static partial class FenixLog
     [LoggerMessage(1010, LogLevel.Warning, "Connection write failed (id {SocketId})")]
     public static partial void WriteFailed(this ILogger logger, string? socketId, Exception exception);
 
+    [LoggerMessage(1011, LogLevel.Debug, "Connection (id {SocketId}) went away while the server was writing to it: {Error}: {Message}")]
+    public static partial void PeerGoneWhileWriting(this ILogger logger, string? socketId, string error, string message);
+
+    [LoggerMessage(1012, LogLevel.Warning, "Connection receive loop failed (id {SocketId})")]
+    public static partial void ReceiveFailed(this ILogger logger, string? socketId, Exception exception);
+
     [LoggerMessage(2001, LogLevel.Debug, "Joined {Topic} with {Channel}")]
     public static partial void Joined(this ILogger logger, string topic, string channel);
 
@@ -44,7 +50,7 @@ internal static partial class FenixLog
     [LoggerMessage(2003, LogLevel.Error, "Join of {Topic} crashed in {Channel}")]
     public static partial void JoinCrashed(this ILogger logger, string topic, string channel, Exception exception);
 
-    [LoggerMessage(2004, LogLevel.Warning, "Ignoring join of {Topic}: no channel route matches it")]
+    [LoggerMessage(2004, LogLevel.Debug, "Ignoring join of {Topic}: no channel route matches it")]
     public static partial void UnmatchedTopic(this ILogger logger, string topic);
 
     [LoggerMessage(2005, LogLevel.Error, "Channel {Channel} on {Topic} crashed")]
@@ -62,7 +68,7 @@ internal static partial class FenixLog
     [LoggerMessage(2009, LogLevel.Debug, "Dropping {Event} on {Topic}: join_ref {JoinRef} is stale")]
     public static partial void StaleMessage(this ILogger logger, string topic, string @event, string? joinRef);
 
-    [LoggerMessage(2010, LogLevel.Warning, "Join of {Topic} refused: the connection already has {Count} channels")]
+    [LoggerMessage(2010, LogLevel.Debug, "Join of {Topic} refused: the connection already has {Count} channels")]
     public static partial void TooManyChannels(this ILogger logger, string topic, int count);
 
     [LoggerMessage(2011, LogLevel.Error, "Channel {Channel} on {Topic}: mailbox overflow ({Count} messages), crashing it")]
@@ -71,7 +77,7 @@ internal static partial class FenixLog
     [LoggerMessage(2012, LogLevel.Warning, "Dropping a frame for {Topic}: {Reason}")]
     public static partial void FrameDropped(this ILogger logger, string topic, string reason);
 
-    [LoggerMessage(2013, LogLevel.Information, "Join of {Topic} refused: the user does not satisfy policy \"{Policy}\"")]
+    [LoggerMessage(2013, LogLevel.Debug, "Join of {Topic} refused: the user does not satisfy policy \"{Policy}\"")]
     public static partial void JoinUnauthorized(this ILogger logger, string topic, string policy);
 
     [LoggerMessage(2014, LogLevel.Error, "Disposing the services of {Channel} on {Topic} failed")]
@@ -79,6 +85,12 @@ internal static partial class FenixLog
 
     [LoggerMessage(2015, LogLevel.Warning, "{Channel} on {Topic} did not finish what it was handling within {Grace} of a duplicate join; abandoning it")]
     public static partial void ChannelAbandoned(this ILogger logger, string channel, string topic, TimeSpan grace);
+
+    [LoggerMessage(2016, LogLevel.Warning, "Refused a join of {Topic} ({Result}). Clients retry refused joins, so an open page repeats them: further refusals are summarised at most every {IntervalSeconds} s, and each one is logged at Debug level")]
+    public static partial void JoinRefusedSummaryStart(this ILogger logger, string topic, string result, double intervalSeconds);
+
+    [LoggerMessage(2017, LogLevel.Warning, "Refused {Count} joins in the last {Seconds} s: {Unmatched} for topics no channel route matches, {TooMany} over MaxChannels, {Unauthorized} unauthorized (latest: {Topic}, {Result}); clients keep retrying them")]
+    public static partial void JoinsRefused(this ILogger logger, long count, int seconds, long unmatched, long tooMany, long unauthorized, string topic, string result);
 
     [LoggerMessage(3001, LogLevel.Error, "PubSub delivery on {Topic} failed")]
     public static partial void DeliveryFailed(this ILogger logger, string topic, Exception exception);

@@ -3,6 +3,7 @@ using Fenix.AspNetCore.Hosting;
 using Fenix.AspNetCore.Transports.LongPoll;
 using Fenix.AspNetCore.Transports.WebSockets;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 #pragma warning disable IDE0130 // Extension methods live in the namespace of what they extend, as ASP.NET Core's do.
@@ -15,6 +16,8 @@ public static class FenixEndpointRouteBuilderExtensions
     /// <summary>
     /// Serves the socket handler <typeparamref name="TSocket"/> at <paramref name="path"/>: the WebSocket transport at
     /// <c>{path}/websocket</c> and, when enabled, the long-poll transport at <c>{path}/longpoll</c>. Route parameters in the path (e.g. <c>/ws/{tenant}</c>) join the connect params.
+    /// Settings come from the configuration section <c>Fenix:Sockets:&lt;TSocket's class name&gt;</c>, then from
+    /// <paramref name="configure"/>; settings out of range throw here, at startup, naming the key and what to set.
     /// </summary>
     public static IEndpointConventionBuilder MapFenixSocket<TSocket>(
         this IEndpointRouteBuilder endpoints,
@@ -26,7 +29,10 @@ public static class FenixEndpointRouteBuilderExtensions
         var runtime = services.GetService<FenixRuntime>()
             ?? throw new InvalidOperationException("Fenix is not registered: call builder.Services.AddFenix() before MapFenixSocket.");
         var options = new SocketMountOptions();
+        var section = $"{SocketMountOptions.SectionPrefix}:{typeof(TSocket).Name}";
+        services.GetService<IConfiguration>()?.GetSection(section).Bind(options);
         configure?.Invoke(options);
+        options.Validate(section);
         var handler = ActivatorUtilities.CreateInstance<TSocket>(services);
         if (handler.Router.Routes.Any(route => route.Policies.Count > 0) && services.GetService<Microsoft.AspNetCore.Authorization.IAuthorizationService>() is null)
         {

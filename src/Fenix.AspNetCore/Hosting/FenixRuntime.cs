@@ -15,6 +15,7 @@ internal sealed class FenixRuntime(
     FenixPubSub pubSub,
     IOptions<FenixOptions> options,
     FenixMetrics metrics,
+    FenixTelemetry telemetry,
     ConnectionRegistry connections,
     ILoggerFactory loggerFactory,
     TimeProvider time,
@@ -27,6 +28,9 @@ internal sealed class FenixRuntime(
     public JsonSerializerOptions Json { get; } = options.Value.Json;
 
     public FenixMetrics Metrics { get; } = metrics;
+
+    /// <summary>Spans and durations of connect, join and handle_in.</summary>
+    public FenixTelemetry Telemetry { get; } = telemetry;
 
     public ConnectionRegistry Connections { get; } = connections;
 

@@ -5,6 +5,7 @@ using Fenix.AspNetCore.History;
 using Fenix.AspNetCore.Hosting;
 using Fenix.AspNetCore.Transports;
 using Fenix.AspNetCore.Transports.LongPoll;
+using Fenix.Diagnostics;
 using Fenix.PubSub;
 using Fenix.PubSub.Adapters;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -37,10 +38,18 @@ public static class FenixServiceCollectionExtensions
             return builder;
         }
 
-        services.AddOptions<FenixOptions>().Configure<IServiceProvider>((options, provider) =>
-        {
-            options.NodeName ??= provider.GetService<IConfiguration>()?["Fenix:Node"];
-        });
+        // Configuration first (section Fenix, e.g. Fenix:DrainTimeout; Fenix:Node names the node), then code, which wins.
+        services.AddOptions<FenixOptions>()
+            .Configure<IServiceProvider>((options, provider) =>
+            {
+                if (provider.GetService<IConfiguration>()?.GetSection(FenixOptions.Section) is { } section && section.Exists())
+                {
+                    section.Bind(options);
+                    options.NodeName ??= section["Node"];
+                }
+            })
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FenixOptions>, FenixOptionsValidator>());
         if (configure is not null)
         {
             services.Configure(configure);
@@ -49,8 +58,16 @@ public static class FenixServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddDataProtection();
+        services.TryAddSingleton(_ => new FenixTopicStatistics());
         services.TryAddSingleton<FenixMetrics>();
-        services.TryAddSingleton<FenixToken>();
+        services.TryAddSingleton(provider => new FenixTelemetry(
+            provider.GetRequiredService<FenixMetrics>(),
+            new JoinRefusalReporter(provider.GetRequiredService<ILoggerFactory>().CreateLogger("Fenix.Channel"), provider.GetRequiredService<TimeProvider>(), JoinRefusalReporter.DefaultInterval),
+            provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(provider => new FenixToken(
+            provider.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<IOptions<FenixOptions>>().Value.TokenClockSkew));
         services.TryAddSingleton(CreatePubSub);
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<LongPollSessionRegistry>();
@@ -82,10 +99,16 @@ public static class FenixServiceCollectionExtensions
     /// <summary>Keeps Kestrel's connection limits under the open-file limit and bounds the time to send request headers.</summary>
     private sealed class FenixKestrelLimits(IOptions<FenixOptions> options) : IConfigureOptions<KestrelServerOptions>
     {
+        private static readonly TimeSpan KestrelDefaultRequestHeadersTimeout = new KestrelServerLimits().RequestHeadersTimeout;
+
         public void Configure(KestrelServerOptions kestrel)
         {
             var settings = options.Value;
-            kestrel.Limits.RequestHeadersTimeout = settings.RequestHeadersTimeout;
+            if (settings.RequestHeadersTimeout is { } headersTimeout && kestrel.Limits.RequestHeadersTimeout == KestrelDefaultRequestHeadersTimeout)
+            {
+                kestrel.Limits.RequestHeadersTimeout = headersTimeout;
+            }
+
             if (!settings.LimitConnectionsToFileDescriptors || FileDescriptorLimit.Read() is not { } limit)
             {
                 return;

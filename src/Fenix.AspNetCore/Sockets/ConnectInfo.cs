@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
@@ -24,6 +25,10 @@ public sealed class ConnectInfo
     /// <summary>The full URI of the connect request (scheme, host, port, path, query).</summary>
     public required Uri Uri { get; init; }
 
+    /// <summary>The HTTP version the connect request came over: "HTTP/1.1", or "HTTP/2" (a WebSocket opened as an
+    /// extended CONNECT, as browsers do on HTTPS pages).</summary>
+    public string? HttpProtocol { get; init; }
+
     public string? UserAgent { get; init; }
 
     /// <summary>All request headers starting with <c>x-</c> (lower-case names).</summary>
@@ -43,6 +48,9 @@ public sealed class ConnectInfo
 
     /// <summary>The request's services, for connect callbacks that need scoped dependencies.</summary>
     public IServiceProvider? RequestServices { get; init; }
+
+    /// <summary>The connect span's context once the connection was accepted (default when not traced): joins and events link to it.</summary>
+    internal ActivityContext TraceContext { get; set; }
 
     internal static ConnectInfo FromHttpContext(HttpContext context, string transport, string? authToken)
     {
@@ -76,6 +84,7 @@ public sealed class ConnectInfo
             PeerAddress = context.Connection.RemoteIpAddress,
             PeerPort = context.Connection.RemotePort,
             Uri = uri,
+            HttpProtocol = request.Protocol,
             UserAgent = request.Headers.UserAgent.Count > 0 ? request.Headers.UserAgent.ToString() : null,
             XHeaders = xHeaders ?? NoHeaders,
             TraceContextHeaders = trace ?? NoHeaders,

@@ -114,7 +114,7 @@ internal sealed class SocketSession : ISubscriber
     /// <summary>Starts listening for <c>disconnect</c> on the socket id.</summary>
     public void Start()
     {
-        Runtime.Metrics.ConnectionOpened();
+        Runtime.Metrics.ConnectionOpened(Transport.Name);
         if (SocketId is not null)
         {
             Runtime.PubSub.Subscribe(SocketId, this);
@@ -224,7 +224,7 @@ internal sealed class SocketSession : ISubscriber
         }
 
         ReleaseCapacityWaiter();
-        Runtime.Metrics.ConnectionClosed();
+        Runtime.Metrics.ConnectionClosed(Transport.Name);
         return Task.WhenAll(ended);
     }
 
@@ -395,7 +395,7 @@ internal sealed class SocketSession : ISubscriber
         if (route is null)
         {
             Log.UnmatchedTopic(message.Topic);
-            Runtime.Metrics.Joins.Add(1, new KeyValuePair<string, object?>("result", "unmatched"));
+            Runtime.Telemetry.JoinRefusedEarly("unmatched", message.Topic);
             SendReply(null, message.Ref, message.Topic, ReplyStatus.Error, ReplyPayloads.UnmatchedTopic);
             return;
         }

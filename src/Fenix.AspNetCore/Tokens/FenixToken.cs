@@ -14,12 +14,37 @@ namespace Fenix;
 /// The signing time and max age travel inside the protected payload and are checked here rather than by a time-limited
 /// protector, so that a verifier may pass its own max age (as Phoenix allows) and so expiry is distinguishable from forgery.
 /// </remarks>
-public sealed class FenixToken(IDataProtectionProvider protection, TimeProvider time)
+public sealed class FenixToken
 {
     /// <summary>Max age embedded when none is given: one day, as Phoenix.</summary>
     public static readonly TimeSpan DefaultMaxAge = TimeSpan.FromDays(1);
 
+    /// <summary>How far in the future a signing time may lie by default: five seconds of clock difference between nodes.</summary>
+    public static readonly TimeSpan DefaultClockSkew = TimeSpan.FromSeconds(5);
+
     private const string Purpose = "Fenix.Token";
+
+    private readonly IDataProtectionProvider _protection;
+    private readonly TimeProvider _time;
+
+    /// <summary>Tokens with the default clock skew (<see cref="DefaultClockSkew"/>).</summary>
+    public FenixToken(IDataProtectionProvider protection, TimeProvider time)
+        : this(protection, time, DefaultClockSkew)
+    {
+    }
+
+    /// <param name="clockSkew">How far in the future a token's signing time may lie and still verify: a token signed by
+    /// another node whose clock runs ahead (a long-poll session token, for one) is accepted within it.</param>
+    public FenixToken(IDataProtectionProvider protection, TimeProvider time, TimeSpan clockSkew)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(clockSkew, TimeSpan.Zero);
+        _protection = protection;
+        _time = time;
+        ClockSkew = clockSkew;
+    }
+
+    /// <summary>How far in the future a signing time may lie (tokens signed later than that are <see cref="TokenStatus.Invalid"/>).</summary>
+    public TimeSpan ClockSkew { get; }
 
     /// <summary>Signs <paramref name="data"/> (any JSON-serializable value) under <paramref name="salt"/>.</summary>
     /// <param name="maxAge">Embedded max age; <see cref="Timeout.InfiniteTimeSpan"/> for none. Default one day.</param>
@@ -28,7 +53,7 @@ public sealed class FenixToken(IDataProtectionProvider protection, TimeProvider 
     {
         var envelope = new TokenEnvelope<T>(
             data,
-            (signedAt ?? time.GetUtcNow()).ToUnixTimeMilliseconds(),
+            (signedAt ?? _time.GetUtcNow()).ToUnixTimeMilliseconds(),
             ToMilliseconds(maxAge ?? DefaultMaxAge));
         var bytes = JsonSerializer.SerializeToUtf8Bytes(envelope);
         return System.Buffers.Text.Base64Url.EncodeToString(Protector(salt).Protect(bytes));
@@ -59,10 +84,10 @@ public sealed class FenixToken(IDataProtectionProvider protection, TimeProvider 
             return new(TokenStatus.Invalid, default);
         }
 
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (envelope.SignedAt > now)
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (envelope.SignedAt > now + (long)ClockSkew.TotalMilliseconds)
         {
-            return new(TokenStatus.Invalid, default);
+            return new(TokenStatus.Invalid, default); // signed later than any clock difference explains
         }
 
         var maxAgeMs = maxAge is { } overridden ? ToMilliseconds(overridden) : envelope.MaxAge;
@@ -74,7 +99,7 @@ public sealed class FenixToken(IDataProtectionProvider protection, TimeProvider 
         return new(TokenStatus.Ok, envelope.Data);
     }
 
-    private IDataProtector Protector(string salt) => protection.CreateProtector(Purpose, salt);
+    private IDataProtector Protector(string salt) => _protection.CreateProtector(Purpose, salt);
 
     private static long? ToMilliseconds(TimeSpan maxAge) =>
         maxAge == Timeout.InfiniteTimeSpan ? null : (long)Math.Floor(maxAge.TotalMilliseconds);

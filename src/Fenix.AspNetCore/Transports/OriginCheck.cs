@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 
 namespace Fenix;
@@ -6,6 +8,11 @@ namespace Fenix;
 /// Which browser origins may open a socket (Phoenix's check_origin). Requests without an <c>Origin</c> header
 /// (non-browser clients) always pass. Origins without a host (<c>null</c>, <c>file://</c>) fail every check but <see cref="Custom"/>.
 /// </summary>
+/// <remarks>
+/// From configuration (e.g. <c>Fenix:Sockets:UserSocket:CheckOrigin</c>) a check is a string: <c>*</c> (disabled),
+/// <c>RequestHost</c>, <c>SameOrigin</c>, or allow-list entries separated by spaces or commas.
+/// </remarks>
+[TypeConverter(typeof(OriginCheckConverter))]
 public abstract class OriginCheck
 {
     /// <summary>Any origin (and no origin) may connect.</summary>
@@ -43,6 +50,24 @@ public abstract class OriginCheck
         }
 
         return parsed is not null && parsed.Host.Length > 0 && Check(parsed, request);
+    }
+
+    /// <summary>
+    /// Reads a check written as text (configuration): <c>*</c> for <see cref="Disabled"/>, <c>RequestHost</c>,
+    /// <c>SameOrigin</c>, or <see cref="Allow"/> entries separated by spaces or commas.
+    /// </summary>
+    public static OriginCheck Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var entries = text.Split([' ', ',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return entries switch
+        {
+            [] => throw new FormatException("An origin check cannot be empty: write *, RequestHost, SameOrigin or allowed origins such as \"//example.com https://*.example.org\"."),
+            ["*"] => Disabled,
+            [var one] when one.Equals(nameof(RequestHost), StringComparison.OrdinalIgnoreCase) => RequestHost,
+            [var one] when one.Equals(nameof(SameOrigin), StringComparison.OrdinalIgnoreCase) => SameOrigin,
+            _ => Allow(entries),
+        };
     }
 
     private protected abstract bool Check(Uri origin, HttpRequest request);
@@ -165,5 +190,15 @@ public abstract class OriginCheck
 
             return host == Host;
         }
+    }
+
+    /// <summary>Lets configuration binding turn a string into a check (<see cref="Parse"/>).</summary>
+    internal sealed class OriginCheckConverter : TypeConverter
+    {
+        public override bool CanConvertFrom(ITypeDescriptorContext? context, Type sourceType) =>
+            sourceType == typeof(string) || base.CanConvertFrom(context, sourceType);
+
+        public override object? ConvertFrom(ITypeDescriptorContext? context, CultureInfo? culture, object value) =>
+            value is string text ? Parse(text) : base.ConvertFrom(context, culture, value);
     }
 }

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace Fenix.Presence.Diagnostics;
 
 /// <summary>Presence's instruments on the meter <c>Fenix.Presence</c> (names are stable; dashboards depend on them).</summary>
-public sealed class PresenceMetrics : IDisposable
+internal sealed class PresenceMetrics : IDisposable
 {
     public const string MeterName = "Fenix.Presence";
 
@@ -16,12 +16,12 @@ public sealed class PresenceMetrics : IDisposable
     public PresenceMetrics(IMeterFactory? meterFactory = null)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        Diffs = _meter.CreateCounter<long>("fenix.presence.diffs", description: "presence_diff messages published to local subscribers");
-        GossipSent = _meter.CreateCounter<long>("fenix.presence.gossip.sent", description: "Tracker messages sent to other nodes, by kind");
-        GossipReceived = _meter.CreateCounter<long>("fenix.presence.gossip.received", description: "Tracker messages received from other nodes, by kind");
-        ReplicaTransitions = _meter.CreateCounter<long>("fenix.presence.replica.transitions", description: "Peer replicas going up, down or permanently down");
-        MergeDuration = _meter.CreateHistogram<double>("fenix.presence.merge.duration", unit: "ms", description: "Time to merge a remote delta or transfer");
-        _meter.CreateObservableUpDownCounter("fenix.presence.entries", () => Volatile.Read(ref _entries), description: "Presences stored on this node (local and replicated)");
+        Diffs = _meter.CreateCounter<long>("fenix.presence.diffs", "{diff}", "presence_diff messages published to local subscribers");
+        GossipSent = _meter.CreateCounter<long>("fenix.presence.gossip.sent", "{message}", "Tracker messages sent to other nodes, by kind");
+        GossipReceived = _meter.CreateCounter<long>("fenix.presence.gossip.received", "{message}", "Tracker messages received from other nodes, by kind");
+        ReplicaTransitions = _meter.CreateCounter<long>("fenix.presence.replica.transitions", "{transition}", "Peer replicas going up, down or permanently down, by kind");
+        MergeDuration = _meter.CreateHistogram<double>("fenix.presence.merge.duration", "s", "Time to merge a remote delta or transfer");
+        _meter.CreateObservableUpDownCounter("fenix.presence.entries", () => Volatile.Read(ref _entries), "{presence}", "Presences stored on this node (local and replicated)");
     }
 
     public Counter<long> Diffs { get; }

@@ -4,7 +4,7 @@ namespace Fenix.Presence.Diffs;
 /// Topics whose diffs are merged over a window: an exact topic (<c>"rooms:lobby"</c>) or a prefix ending in <c>*</c>
 /// (<c>"rooms:*"</c>, which also matches <c>"rooms:"</c>), as channel routes are written.
 /// </summary>
-public sealed class CoalescingRule
+internal sealed class CoalescingRule
 {
     public CoalescingRule(string pattern, TimeSpan window)
     {

@@ -9,7 +9,7 @@ namespace Fenix.Presence.Messages;
 /// <c>phx_presence:&lt;shard name&gt;</c>. Immutable, so an adapter may encode it later on another thread; other nodes
 /// rebuild it with <see cref="TrackerMessageDecoder"/> (codec <see cref="CodecName"/>, layout in <see cref="TrackerMessageWriter"/>).
 /// </summary>
-public abstract class TrackerMessage : IPubSubMessage
+internal abstract class TrackerMessage : IPubSubMessage
 {
     /// <summary>The PubSub codec name of every tracker message.</summary>
     public const string CodecName = "fenix.tracker";
@@ -33,7 +33,7 @@ public abstract class TrackerMessage : IPubSubMessage
 /// The periodic gossip (§8.7): the sender's delta since its previous heartbeat, or none (an "empty" heartbeat that
 /// only says "I am alive"), and its clocks, from which receivers decide whom to ask for a transfer.
 /// </summary>
-public sealed class HeartbeatMessage(ReplicaRef sender, TrackerDelta? delta, ReplicaClock clocks) : TrackerMessage(sender)
+internal sealed class HeartbeatMessage(ReplicaRef sender, TrackerDelta? delta, ReplicaClock clocks) : TrackerMessage(sender)
 {
     /// <summary>The changes since the previous heartbeat, or null for an empty heartbeat.</summary>
     public TrackerDelta? Delta { get; } = delta;
@@ -43,7 +43,7 @@ public sealed class HeartbeatMessage(ReplicaRef sender, TrackerDelta? delta, Rep
 }
 
 /// <summary>Asks one peer for its state (§8.9); sent directly to that peer's node.</summary>
-public sealed class TransferRequestMessage(long requestId, ReplicaRef requester, ReplicaClock clocks) : TrackerMessage(requester)
+internal sealed class TransferRequestMessage(long requestId, ReplicaRef requester, ReplicaClock clocks) : TrackerMessage(requester)
 {
     /// <summary>Correlates the answer with the request (logs only: any answer is merged).</summary>
     public long RequestId { get; } = requestId;
@@ -53,7 +53,7 @@ public sealed class TransferRequestMessage(long requestId, ReplicaRef requester,
 }
 
 /// <summary>The answer to a <see cref="TransferRequestMessage"/>: a delta or a full extract, sent directly to the requester's node.</summary>
-public sealed class TransferAckMessage(long requestId, ReplicaRef responder, TrackerPayload payload) : TrackerMessage(responder)
+internal sealed class TransferAckMessage(long requestId, ReplicaRef responder, TrackerPayload payload) : TrackerMessage(responder)
 {
     /// <summary>The <see cref="TransferRequestMessage.RequestId"/> answered.</summary>
     public long RequestId { get; } = requestId;
@@ -63,4 +63,4 @@ public sealed class TransferAckMessage(long requestId, ReplicaRef responder, Tra
 }
 
 /// <summary>The sender is shutting down cleanly (§8.11): peers drop its presences now instead of after the down period.</summary>
-public sealed class GracefulPermdownMessage(ReplicaRef sender) : TrackerMessage(sender);
+internal sealed class GracefulPermdownMessage(ReplicaRef sender) : TrackerMessage(sender);

@@ -3,7 +3,7 @@ using Fenix.PubSub;
 namespace Fenix.Presence.Messages;
 
 /// <summary>Rebuilds <see cref="TrackerMessage"/>s that arrive from other nodes; registered on PubSub by the shards.</summary>
-public sealed class TrackerMessageDecoder : IPubSubMessageDecoder
+internal sealed class TrackerMessageDecoder : IPubSubMessageDecoder
 {
     /// <inheritdoc />
     public string Codec => TrackerMessage.CodecName;

@@ -9,14 +9,23 @@ namespace Fenix;
 /// present (§7.2). An updated meta appears as a leave of the old version and a join of the new one.
 /// </summary>
 [JsonConverter(typeof(PresenceDiffJsonConverter))]
-public sealed class PresenceDiff(string topic, PresenceMap joins, PresenceMap leaves)
+public sealed class PresenceDiff
 {
+    internal PresenceDiff(string topic, PresenceMap joins, PresenceMap leaves)
+    {
+        Topic = topic ?? throw new ArgumentNullException(nameof(topic));
+        Joins = joins ?? throw new ArgumentNullException(nameof(joins));
+        Leaves = leaves ?? throw new ArgumentNullException(nameof(leaves));
+    }
+
     /// <summary>The topic the diff is about (not part of the JSON).</summary>
-    public string Topic { get; } = topic ?? throw new ArgumentNullException(nameof(topic));
+    public string Topic { get; }
 
-    public PresenceMap Joins { get; } = joins ?? throw new ArgumentNullException(nameof(joins));
+    /// <summary>Presences that arrived (or whose meta changed: the new version).</summary>
+    public PresenceMap Joins { get; }
 
-    public PresenceMap Leaves { get; } = leaves ?? throw new ArgumentNullException(nameof(leaves));
+    /// <summary>Presences that went away (or whose meta changed: the old version).</summary>
+    public PresenceMap Leaves { get; }
 
     /// <inheritdoc />
     public override string ToString() => JsonSerializer.Serialize(this);

@@ -16,7 +16,7 @@ public sealed class PresenceEntry
     private Dictionary<string, object?>? _extras;
 
     /// <summary>Creates an entry over the given metas (JSON objects).</summary>
-    public PresenceEntry(IEnumerable<JsonElement> metas)
+    internal PresenceEntry(IEnumerable<JsonElement> metas)
     {
         ArgumentNullException.ThrowIfNull(metas);
         _metas = [.. metas];

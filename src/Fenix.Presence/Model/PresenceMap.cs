@@ -19,7 +19,7 @@ public sealed class PresenceMap : IReadOnlyDictionary<string, PresenceEntry>
     private readonly Dictionary<string, PresenceEntry> _entries;
 
     /// <summary>Creates an empty map.</summary>
-    public PresenceMap() => _entries = new Dictionary<string, PresenceEntry>(StringComparer.Ordinal);
+    internal PresenceMap() => _entries = new Dictionary<string, PresenceEntry>(StringComparer.Ordinal);
 
     /// <summary>The number of keys.</summary>
     public int Count => _entries.Count;
@@ -32,7 +32,7 @@ public sealed class PresenceMap : IReadOnlyDictionary<string, PresenceEntry>
     public PresenceEntry this[string key] => _entries[key];
 
     /// <summary>Groups tracker elements by key, keeping their order.</summary>
-    public static PresenceMap From(IEnumerable<TrackerElement> elements)
+    internal static PresenceMap From(IEnumerable<TrackerElement> elements)
     {
         ArgumentNullException.ThrowIfNull(elements);
         var map = new PresenceMap();
@@ -45,7 +45,7 @@ public sealed class PresenceMap : IReadOnlyDictionary<string, PresenceEntry>
     }
 
     /// <summary>Adds a meta under <paramref name="key"/> (used while building a map).</summary>
-    public void Add(string key, JsonElement meta)
+    internal void Add(string key, JsonElement meta)
     {
         ArgumentNullException.ThrowIfNull(key);
         if (!_entries.TryGetValue(key, out var entry))

@@ -6,7 +6,7 @@ namespace Fenix.Presence.Sharding;
 /// Receives what a <see cref="TrackerShard"/> reports, on the shard's loop and in the loop's order. Both calls must be
 /// quick and must neither block nor throw: queue the work and return (the tracker callback of Phoenix's shard).
 /// </summary>
-public interface ITrackerShardObserver
+internal interface ITrackerShardObserver
 {
     /// <summary>Presences became visible or stopped being visible (local operations, merges, replica up/down).</summary>
     void OnDiff(TrackerDiff diff);

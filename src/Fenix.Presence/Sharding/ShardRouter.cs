@@ -7,7 +7,7 @@ namespace Fenix.Presence.Sharding;
 /// modulo the shard count. Never <see cref="string.GetHashCode()"/>, which is randomised per process. Every node of a
 /// cluster must use the same shard count, or nodes would gossip a topic on different shards.
 /// </summary>
-public static class ShardRouter
+internal static class ShardRouter
 {
     private const uint OffsetBasis = 2166136261;
     private const uint Prime = 16777619;

@@ -5,7 +5,7 @@ using Fenix.Presence.Tracker;
 namespace Fenix.Presence.Sharding;
 
 /// <summary>The shard's conversation with its peers: ticks, heartbeats, transfers, liveness.</summary>
-public sealed partial class TrackerShard
+internal sealed partial class TrackerShard
 {
     /// <summary>
     /// The gossip tick (§8.7): broadcast the delta (or an empty heartbeat after enough silence), every
@@ -92,10 +92,10 @@ public sealed partial class TrackerShard
     {
         var started = _time.GetTimestamp();
         var diff = _state.Merge(payload);
-        var elapsedMs = _time.GetElapsedTime(started).TotalMilliseconds;
-        _metrics?.MergeDuration.Record(elapsedMs);
+        var elapsed = _time.GetElapsedTime(started);
+        _metrics?.MergeDuration.Record(elapsed.TotalSeconds);
         Report(diff);
-        return elapsedMs;
+        return elapsed.TotalMilliseconds;
     }
 
     /// <summary>Applies liveness transitions to the state, in order, reporting what became (in)visible.</summary>

@@ -3,7 +3,7 @@ using Fenix.Presence.Tracker;
 namespace Fenix.Presence.Sharding;
 
 /// <summary>Local writes: tracks, untracks, updates, and the links that make an owner's end remove its presences.</summary>
-public sealed partial class TrackerShard
+internal sealed partial class TrackerShard
 {
     private void HandleTrack(TrackMail mail)
     {

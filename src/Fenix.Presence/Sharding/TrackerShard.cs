@@ -21,7 +21,7 @@ namespace Fenix.Presence.Sharding;
 /// The mailbox is unbounded on purpose: requests are awaited by their callers, ticks are periodic, peers' gossip is
 /// periodic per peer, and an owner ends once; dropping any of them would desynchronise the replica.
 /// </remarks>
-public sealed partial class TrackerShard : IAsyncDisposable
+internal sealed partial class TrackerShard : IAsyncDisposable
 {
     private static long s_lastVsn;
 

@@ -3,7 +3,7 @@ using Fenix.Presence.Tracker;
 namespace Fenix.Presence.Sharding;
 
 /// <summary>How a conditional meta update ended.</summary>
-public enum UpdateOutcome
+internal enum UpdateOutcome
 {
     /// <summary>The meta was replaced.</summary>
     Updated,
@@ -16,4 +16,4 @@ public enum UpdateOutcome
 }
 
 /// <summary>The outcome of <see cref="TrackerShard.UpdateAsync"/> and, when updated, both versions.</summary>
-public readonly record struct UpdateResult(UpdateOutcome Outcome, ElementUpdate? Update);
+internal readonly record struct UpdateResult(UpdateOutcome Outcome, ElementUpdate? Update);

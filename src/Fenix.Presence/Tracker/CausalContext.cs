@@ -10,7 +10,7 @@ namespace Fenix.Presence.Tracker;
 /// which is how the tracker refuses state about replicas it has not been told are up. This also makes the
 /// "unknown replica and clock 1" compaction rule of the reference unnecessary here.
 /// </remarks>
-public sealed class CausalContext
+internal sealed class CausalContext
 {
     /// <summary>Known replica → clock c: every dot (replica, 1..c) is observed. Its keys are the known replicas.</summary>
     private readonly Dictionary<ReplicaRef, long> _clocks;

@@ -4,7 +4,7 @@ namespace Fenix.Presence.Tracker;
 /// Comparisons of causal contexts (replica → clock maps, a missing replica counting as 0) and the clockset
 /// reduction that picks the peers worth asking for a transfer.
 /// </summary>
-public static class Clock
+internal static class Clock
 {
     /// <summary>
     /// True when <paramref name="a"/> has seen everything <paramref name="b"/> has: it names at least as many replicas

@@ -5,4 +5,4 @@ namespace Fenix.Presence.Tracker;
 /// <paramref name="Owner"/> (a process or connection id that is unique cluster-wide, e.g. <c>"node1/42"</c>).
 /// Only the replica on which the owner lives ever writes an element, which is what makes the CRDT conflict-free.
 /// </summary>
-public readonly record struct ElementId(string Topic, string Owner, string Key);
+internal readonly record struct ElementId(string Topic, string Owner, string Key);

@@ -1,4 +1,4 @@
 namespace Fenix.Presence.Tracker;
 
 /// <summary>The two halves of an in-place meta update: the retired version and its replacement.</summary>
-public readonly record struct ElementUpdate(TrackerElement Left, TrackerElement Joined);
+internal readonly record struct ElementUpdate(TrackerElement Left, TrackerElement Joined);

@@ -6,4 +6,4 @@ namespace Fenix.Presence.Tracker;
 /// </summary>
 /// <param name="Replica">The replica that owns this context.</param>
 /// <param name="Context">Replica → clock. Treated as immutable once built.</param>
-public sealed record ReplicaClock(ReplicaRef Replica, IReadOnlyDictionary<ReplicaRef, long> Context);
+internal sealed record ReplicaClock(ReplicaRef Replica, IReadOnlyDictionary<ReplicaRef, long> Context);

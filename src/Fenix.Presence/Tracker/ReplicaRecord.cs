@@ -4,4 +4,4 @@ namespace Fenix.Presence.Tracker;
 /// <param name="Replica">The peer's current identity (its name and the version of its latest start).</param>
 /// <param name="LastHeartbeatAtMs">When its last heartbeat arrived, on the caller's monotonic millisecond clock.</param>
 /// <param name="Status">Up while it keeps talking; Down after the down period of silence.</param>
-public readonly record struct ReplicaRecord(ReplicaRef Replica, long LastHeartbeatAtMs, ReplicaStatus Status);
+internal readonly record struct ReplicaRecord(ReplicaRef Replica, long LastHeartbeatAtMs, ReplicaStatus Status);

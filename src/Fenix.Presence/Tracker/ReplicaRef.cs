@@ -5,7 +5,7 @@ namespace Fenix.Presence.Tracker;
 /// A restarted node is a different replica (same <see cref="Name"/>, new <see cref="Vsn"/>), which is how
 /// peers tell a netsplit heal (same identity comes back) from a restart (old identity must be purged).
 /// </summary>
-public readonly record struct ReplicaRef(string Name, long Vsn)
+internal readonly record struct ReplicaRef(string Name, long Vsn)
 {
     /// <inheritdoc />
     public override string ToString() => $"{Name}@{Vsn}";

@@ -5,7 +5,7 @@ namespace Fenix.Presence.Tracker;
 /// name, tracking that node's latest incarnation. Pure: time is passed in, and every event returns the transitions
 /// the caller must apply to its <see cref="TrackerState"/>, in order.
 /// </summary>
-public sealed class ReplicaRegistry
+internal sealed class ReplicaRegistry
 {
     /// <summary>Node name → latest incarnation heard of. Never contains <see cref="Self"/>'s name.</summary>
     private readonly Dictionary<string, ReplicaRecord> _records;

@@ -1,7 +1,7 @@
 namespace Fenix.Presence.Tracker;
 
 /// <summary>Liveness of a replica as seen by this node.</summary>
-public enum ReplicaStatus
+internal enum ReplicaStatus
 {
     /// <summary>Heard from recently: its elements are visible.</summary>
     Up,

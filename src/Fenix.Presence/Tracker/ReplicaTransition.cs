@@ -1,7 +1,7 @@
 namespace Fenix.Presence.Tracker;
 
 /// <summary>What the shard must apply to its <see cref="TrackerState"/> after a liveness change.</summary>
-public enum ReplicaTransitionKind
+internal enum ReplicaTransitionKind
 {
     /// <summary>Call <see cref="TrackerState.ReplicaUp"/>.</summary>
     Up,
@@ -14,7 +14,7 @@ public enum ReplicaTransitionKind
 }
 
 /// <summary>One liveness change of one replica, to be applied in the order given.</summary>
-public readonly record struct ReplicaTransition(ReplicaTransitionKind Kind, ReplicaRef Replica)
+internal readonly record struct ReplicaTransition(ReplicaTransitionKind Kind, ReplicaRef Replica)
 {
     /// <summary>The replica is (again) alive.</summary>
     public static ReplicaTransition Up(ReplicaRef replica) => new(ReplicaTransitionKind.Up, replica);

@@ -4,7 +4,7 @@ namespace Fenix.Presence.Tracker;
 /// The changes a replica made (and the removals it observed) since its previous broadcast; gossiped in heartbeats.
 /// Its <see cref="TrackerPayload.Context"/> is always empty.
 /// </summary>
-public sealed class TrackerDelta : TrackerPayload
+internal sealed class TrackerDelta : TrackerPayload
 {
     private static readonly IReadOnlyDictionary<ReplicaRef, long> NoContext = new Dictionary<ReplicaRef, long>();
 

@@ -5,7 +5,7 @@ namespace Fenix.Presence.Tracker;
 /// order. An update shows up as the old version in <see cref="Leaves"/> and the new one in <see cref="Joins"/>.
 /// Elements of replicas marked down are never reported (they are hidden; their return reports them).
 /// </summary>
-public sealed class TrackerDiff
+internal sealed class TrackerDiff
 {
     /// <summary>A diff with no joins and no leaves.</summary>
     public static TrackerDiff Empty { get; } = new([], []);

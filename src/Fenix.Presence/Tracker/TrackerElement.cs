@@ -7,7 +7,7 @@ namespace Fenix.Presence.Tracker;
 /// <c>phx_ref</c>) and the dot that created this version. Immutable, so one instance may be shared by the state,
 /// the deltas it hands out and other threads.
 /// </summary>
-public sealed class TrackerElement
+internal sealed class TrackerElement
 {
     /// <summary>Creates an element; the meta is detached from any disposable <see cref="JsonDocument"/>.</summary>
     /// <exception cref="ArgumentException">The meta is not a JSON object.</exception>

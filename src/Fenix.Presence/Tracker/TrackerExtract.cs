@@ -4,7 +4,7 @@ namespace Fenix.Presence.Tracker;
 /// A replica's full state restricted to the replicas a requester knows: the answer to a transfer request, used to
 /// bootstrap a new node and to repair the gaps lost deltas leave.
 /// </summary>
-public sealed class TrackerExtract : TrackerPayload
+internal sealed class TrackerExtract : TrackerPayload
 {
     /// <summary>Creates an extract over the given collections, which the extract then owns.</summary>
     public TrackerExtract(

@@ -6,7 +6,7 @@ namespace Fenix.Presence.Tracker;
 /// state answering a transfer request). A payload owns its collections and never shares them with a live state,
 /// so it may be handed to another thread or serialized at leisure.
 /// </summary>
-public abstract class TrackerPayload
+internal abstract class TrackerPayload
 {
     /// <summary>Creates a payload over the given collections, which the payload then owns.</summary>
     private protected TrackerPayload(

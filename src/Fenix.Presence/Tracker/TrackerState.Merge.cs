@@ -1,6 +1,6 @@
 namespace Fenix.Presence.Tracker;
 
-public sealed partial class TrackerState
+internal sealed partial class TrackerState
 {
     /// <summary>
     /// Merges a remote delta or extract (§8.5) and returns what became visible and what disappeared.

@@ -1,6 +1,6 @@
 namespace Fenix.Presence.Tracker;
 
-public sealed partial class TrackerState
+internal sealed partial class TrackerState
 {
     /// <summary>
     /// Marks a replica up (§8.8): its dots are accepted from now on (a new replica starts at clock 0), and if it was

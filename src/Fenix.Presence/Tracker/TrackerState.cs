@@ -8,7 +8,7 @@ namespace Fenix.Presence.Tracker;
 /// one loop owns an instance; everything it hands out (elements, deltas, extracts, diffs) is an independent
 /// snapshot that is safe to pass to other threads. <see cref="Clone"/> forks a replica.
 /// </summary>
-public sealed partial class TrackerState
+internal sealed partial class TrackerState
 {
     /// <summary>Observed dots. Knows exactly <see cref="Self"/> and the replicas brought up and not yet removed.</summary>
     private readonly CausalContext _context;

@@ -4,7 +4,7 @@ namespace Fenix.Protocol.Serializers;
 /// Turns messages into frames and frames into messages for one protocol version.
 /// Implementations are stateless and safe to call from any thread.
 /// </summary>
-public interface IMessageSerializer
+internal interface IMessageSerializer
 {
     /// <summary>A short name for logs, e.g. "V2.Json".</summary>
     string Name { get; }

@@ -4,7 +4,7 @@ namespace Fenix.Protocol.Serializers;
 /// Picks the serializer for a client's <c>vsn</c> query parameter: <c>~&gt; 1.0.0</c> → V1, <c>~&gt; 2.0.0</c> → V2.
 /// An absent vsn means 1.0.0; an unparsable or unmatched one means refusal (HTTP 403).
 /// </summary>
-public static class SerializerNegotiation
+internal static class SerializerNegotiation
 {
     public const string DefaultVersion = "1.0.0";
 

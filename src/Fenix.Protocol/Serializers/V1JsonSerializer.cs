@@ -6,7 +6,7 @@ namespace Fenix.Protocol.Serializers;
 /// The legacy V1 serializer (vsn 1.x): JSON objects <c>{"topic","event","payload","ref"}</c>.
 /// join_ref is read when present but never written; binary payloads cannot be carried.
 /// </summary>
-public sealed class V1JsonSerializer : IMessageSerializer
+internal sealed class V1JsonSerializer : IMessageSerializer
 {
     public static V1JsonSerializer Instance { get; } = new();
 

@@ -6,7 +6,7 @@ namespace Fenix.Protocol.Serializers;
 /// The V2 binary frame layouts: client push (kind 0, 5-byte header), server push (kind 0, 4-byte header),
 /// reply (kind 1) and broadcast (kind 2). Every length is one byte, so each metadata string is at most 255 UTF-8 bytes.
 /// </summary>
-public static class V2BinaryCodec
+internal static class V2BinaryCodec
 {
     public const byte PushKind = 0;
     public const byte ReplyKind = 1;

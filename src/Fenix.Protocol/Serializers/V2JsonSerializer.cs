@@ -6,7 +6,7 @@ namespace Fenix.Protocol.Serializers;
 /// The V2 serializer (vsn 2.x), spoken by the JavaScript client: text frames are JSON arrays
 /// <c>[join_ref, ref, topic, event, payload]</c>; binary payloads use the binary layouts of <see cref="V2BinaryCodec"/>.
 /// </summary>
-public sealed class V2JsonSerializer : IMessageSerializer
+internal sealed class V2JsonSerializer : IMessageSerializer
 {
     public static V2JsonSerializer Instance { get; } = new();
 

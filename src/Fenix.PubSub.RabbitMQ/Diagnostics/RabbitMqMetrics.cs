@@ -30,12 +30,12 @@ internal sealed class RabbitMqMetrics : IDisposable
     {
         var tags = new[] { new KeyValuePair<string, object?>("fenix.node", nodeName) };
         var meter = meterFactory?.Create(new MeterOptions(MeterName)) ?? (_ownedMeter = new Meter(MeterName));
-        _published = meter.CreateCounter<long>("fenix.pubsub.rabbitmq.published", unit: null, description: "Messages for other nodes handed to the broker", tags: tags);
-        _batches = meter.CreateCounter<long>("fenix.pubsub.rabbitmq.batches", unit: null, description: "Broker messages published (each carries one or more messages)", tags: tags);
-        _received = meter.CreateCounter<long>("fenix.pubsub.rabbitmq.received", unit: null, description: "Messages received from other nodes", tags: tags);
-        _dropped = meter.CreateCounter<long>("fenix.pubsub.rabbitmq.dropped", unit: null, description: "Messages for other nodes dropped, by reason (disconnected, queue_full, encode_failed, publish_failed)", tags: tags);
-        _reconnects = meter.CreateCounter<long>("fenix.pubsub.rabbitmq.reconnects", unit: null, description: "Connections re-established after the broker was lost", tags: tags);
-        _bindingOperations = meter.CreateCounter<long>("fenix.pubsub.rabbitmq.binding_operations", unit: null, description: "Topic bindings added or removed on the broker", tags: tags);
+        _published = meter.CreateCounter<long>("fenix.pubsub.rabbitmq.published", unit: "{message}", description: "Messages for other nodes handed to the broker", tags: tags);
+        _batches = meter.CreateCounter<long>("fenix.pubsub.rabbitmq.batches", unit: "{batch}", description: "Broker messages published (each carries one or more messages)", tags: tags);
+        _received = meter.CreateCounter<long>("fenix.pubsub.rabbitmq.received", unit: "{message}", description: "Messages received from other nodes", tags: tags);
+        _dropped = meter.CreateCounter<long>("fenix.pubsub.rabbitmq.dropped", unit: "{message}", description: "Messages for other nodes dropped, by reason (disconnected, queue_full, encode_failed, publish_failed)", tags: tags);
+        _reconnects = meter.CreateCounter<long>("fenix.pubsub.rabbitmq.reconnects", unit: "{reconnect}", description: "Connections re-established after the broker was lost", tags: tags);
+        _bindingOperations = meter.CreateCounter<long>("fenix.pubsub.rabbitmq.binding_operations", unit: "{operation}", description: "Topic bindings added or removed on the broker", tags: tags);
         meter.CreateObservableUpDownCounter("fenix.pubsub.rabbitmq.outgoing_bytes", outgoingBytes, unit: "By", description: "Bytes waiting to be published", tags: tags);
     }
 

@@ -27,13 +27,13 @@ internal sealed class RedisMetrics : IDisposable
     {
         var tags = new[] { new KeyValuePair<string, object?>("fenix.node", nodeName) };
         var meter = meterFactory?.Create(new MeterOptions(MeterName)) ?? (_ownedMeter = new Meter(MeterName));
-        _published = meter.CreateCounter<long>("fenix.pubsub.redis.published", unit: null, description: "Messages for other nodes handed to Redis", tags: tags);
-        _batches = meter.CreateCounter<long>("fenix.pubsub.redis.batches", unit: null, description: "PUBLISH commands sent (each carries one or more messages)", tags: tags);
-        _received = meter.CreateCounter<long>("fenix.pubsub.redis.received", unit: null, description: "Messages received from other nodes", tags: tags);
-        _dropped = meter.CreateCounter<long>("fenix.pubsub.redis.dropped", unit: null, description: "Messages for other nodes dropped, by reason (starting, disconnected, queue_full, encode_failed, publish_failed, stopped)", tags: tags);
-        _reconnects = meter.CreateCounter<long>("fenix.pubsub.redis.reconnects", unit: null, description: "Times the node rejoined the cluster after losing Redis", tags: tags);
+        _published = meter.CreateCounter<long>("fenix.pubsub.redis.published", unit: "{message}", description: "Messages for other nodes handed to Redis", tags: tags);
+        _batches = meter.CreateCounter<long>("fenix.pubsub.redis.batches", unit: "{batch}", description: "PUBLISH commands sent (each carries one or more messages)", tags: tags);
+        _received = meter.CreateCounter<long>("fenix.pubsub.redis.received", unit: "{message}", description: "Messages received from other nodes", tags: tags);
+        _dropped = meter.CreateCounter<long>("fenix.pubsub.redis.dropped", unit: "{message}", description: "Messages for other nodes dropped, by reason (starting, disconnected, queue_full, encode_failed, publish_failed, stopped)", tags: tags);
+        _reconnects = meter.CreateCounter<long>("fenix.pubsub.redis.reconnects", unit: "{reconnect}", description: "Times the node rejoined the cluster after losing Redis", tags: tags);
         meter.CreateObservableUpDownCounter("fenix.pubsub.redis.outgoing_bytes", outgoingBytes, unit: "By", description: "Bytes waiting to be published", tags: tags);
-        meter.CreateObservableUpDownCounter("fenix.pubsub.redis.receive_backlog", receiveBacklog, unit: null, description: "Messages received from Redis and not yet dispatched", tags: tags);
+        meter.CreateObservableUpDownCounter("fenix.pubsub.redis.receive_backlog", receiveBacklog, unit: "{message}", description: "Messages received from Redis and not yet dispatched", tags: tags);
     }
 
     public RedisAdapterCounters Snapshot() => new(

@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace Fenix.AspNetCore.Tests.Units;
@@ -12,7 +14,7 @@ public sealed partial class FenixTokenTests
 
     private static readonly DateTimeOffset T0 = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
 
-    private readonly ManualTimeProvider _clock = new(T0);
+    private readonly FakeTimeProvider _clock = new(T0);
     private readonly EphemeralDataProtectionProvider _keys = new();
     private readonly FenixToken _tokens;
 
@@ -145,10 +147,10 @@ public sealed partial class FenixTokenTests
         var token = _tokens.Sign(Salt, 42);
         Assert.Equal(TimeSpan.FromDays(1), FenixToken.DefaultMaxAge);
 
-        _clock.Now = T0 + TimeSpan.FromDays(1);
+        _clock.SetUtcNow(T0 + TimeSpan.FromDays(1));
         Assert.Equal(TokenStatus.Ok, _tokens.Verify<int>(Salt, token).Status);
 
-        _clock.Now = T0 + TimeSpan.FromDays(1) + TimeSpan.FromMilliseconds(1);
+        _clock.SetUtcNow(T0 + TimeSpan.FromDays(1) + TimeSpan.FromMilliseconds(1));
         var expired = _tokens.Verify<int>(Salt, token);
         Assert.Equal(TokenStatus.Expired, expired.Status);
         Assert.Equal(0, expired.Data);
@@ -212,24 +214,65 @@ public sealed partial class FenixTokenTests
     }
 
     [Fact]
-    public void A_token_signed_in_the_future_is_invalid()
+    public void A_token_signed_further_in_the_future_than_the_clock_skew_is_invalid()
     {
         var future = _tokens.Sign(Salt, 42, signedAt: T0 + TimeSpan.FromMinutes(1));
 
         Assert.Equal(TokenStatus.Invalid, _tokens.Verify<int>(Salt, future).Status);
         Assert.Equal(TokenStatus.Invalid, _tokens.Verify<int>(Salt, future, maxAge: Timeout.InfiniteTimeSpan).Status);
 
-        _clock.Advance(TimeSpan.FromMinutes(1));
+        _clock.Advance(TimeSpan.FromMinutes(1) - FenixToken.DefaultClockSkew);
         Assert.Equal(TokenStatus.Ok, _tokens.Verify<int>(Salt, future).Status);
     }
 
     [Fact]
-    public void A_clock_that_moved_back_makes_a_fresh_token_invalid()
+    public void A_token_from_a_node_whose_clock_runs_a_little_ahead_verifies_at_once()
     {
-        var token = _tokens.Sign(Salt, 42);
+        // Two nodes share the key ring; the signer's clock is 3 s ahead of the verifier's (a long-poll session token
+        // issued on one node and checked on another a few milliseconds later).
+        var signer = new FenixToken(_keys, new FakeTimeProvider(T0 + TimeSpan.FromSeconds(3)));
 
-        _clock.Advance(TimeSpan.FromSeconds(-1));
+        var token = signer.Sign(Salt, 42, maxAge: TimeSpan.FromSeconds(60));
 
-        Assert.Equal(TokenStatus.Invalid, _tokens.Verify<int>(Salt, token).Status);
+        Assert.Equal(TimeSpan.FromSeconds(5), _tokens.ClockSkew);
+        Assert.Equal(TokenStatus.Ok, _tokens.Verify<int>(Salt, token).Status);
+        _clock.Advance(TimeSpan.FromSeconds(63)); // expiry still counts from the signing time
+        Assert.Equal(TokenStatus.Ok, _tokens.Verify<int>(Salt, token).Status);
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(TokenStatus.Expired, _tokens.Verify<int>(Salt, token).Status);
+    }
+
+    [Theory]
+    [InlineData(0, 1, TokenStatus.Invalid)]
+    [InlineData(0, 0, TokenStatus.Ok)]
+    [InlineData(5_000, 5_000, TokenStatus.Ok)]
+    [InlineData(5_000, 5_001, TokenStatus.Invalid)]
+    [InlineData(30_000, 29_000, TokenStatus.Ok)]
+    public void The_clock_skew_is_the_limit_of_a_signing_time_in_the_future(int skewMs, int aheadMs, TokenStatus expected)
+    {
+        var verifier = new FenixToken(_keys, _clock, TimeSpan.FromMilliseconds(skewMs));
+        var signer = new FenixToken(_keys, new FakeTimeProvider(T0 + TimeSpan.FromMilliseconds(aheadMs)));
+
+        Assert.Equal(expected, verifier.Verify<int>(Salt, signer.Sign(Salt, 42)).Status);
+    }
+
+    [Fact]
+    public void The_clock_skew_of_the_injected_token_comes_from_FenixOptions()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(_clock);
+        services.AddFenix(options => options.TokenClockSkew = TimeSpan.FromSeconds(30));
+        using var provider = services.BuildServiceProvider();
+
+        var tokens = provider.GetRequiredService<FenixToken>();
+
+        Assert.Equal(TimeSpan.FromSeconds(30), tokens.ClockSkew);
+        Assert.Equal(TimeSpan.FromSeconds(30), provider.GetRequiredService<IOptions<FenixOptions>>().Value.TokenClockSkew);
+    }
+
+    [Fact]
+    public void A_negative_clock_skew_is_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FenixToken(_keys, _clock, TimeSpan.FromSeconds(-1)));
     }
 }

@@ -123,31 +123,43 @@ public sealed class OutboundQueueTests
     }
 
     [Fact]
-    public void Data_frames_are_bounded_in_bytes_and_overflow_adds_nothing()
+    public void Frames_are_bounded_by_their_size_on_the_wire_and_overflow_adds_nothing()
     {
-        var queue = new OutboundQueue(10);
+        var queue = new OutboundQueue(20);
 
-        Assert.Equal(EnqueueResult.StartWriter, queue.TryEnqueue(Text(6)));
-        Assert.Equal(EnqueueResult.Overflow, queue.TryEnqueue(Binary(5)));
-        Assert.Equal(6, queue.QueuedBytes);
-        Assert.Equal(EnqueueResult.Queued, queue.TryEnqueue(Binary(4))); // exactly at the bound
-        Assert.Equal(10, queue.QueuedBytes);
-        Assert.Equal(EnqueueResult.Overflow, queue.TryEnqueue(Text(1)));
+        Assert.Equal(EnqueueResult.StartWriter, queue.TryEnqueue(Text(6))); // 2-byte header + 6
+        Assert.Equal(8, queue.QueuedBytes);
+        Assert.Equal(EnqueueResult.Overflow, queue.TryEnqueue(Binary(11)));
+        Assert.Equal(8, queue.QueuedBytes);
+        Assert.Equal(EnqueueResult.Queued, queue.TryEnqueue(Binary(10))); // exactly at the bound
+        Assert.Equal(20, queue.QueuedBytes);
+        Assert.Equal(EnqueueResult.Overflow, queue.TryEnqueue(Text(0))); // even an empty frame has a header
 
-        Assert.Equal([6, 4], Drain(queue).Select(item => item.Data.Length));
+        Assert.Equal([6, 10], Drain(queue).Select(item => item.Data.Length));
         Assert.Equal(0, queue.QueuedBytes);
+    }
+
+    [Fact]
+    public void Large_frames_count_their_longer_headers()
+    {
+        var queue = new OutboundQueue(long.MaxValue);
+
+        queue.TryEnqueue(Text(126));
+        Assert.Equal(126 + 4, queue.QueuedBytes);
+        queue.TryEnqueue(Binary(70_000));
+        Assert.Equal(126 + 4 + 70_000 + 10, queue.QueuedBytes);
     }
 
     [Fact]
     public void Dequeuing_frees_room_under_the_bound()
     {
-        var queue = new OutboundQueue(10);
+        var queue = new OutboundQueue(20);
         queue.TryEnqueue(Text(6));
-        queue.TryEnqueue(Text(4));
+        queue.TryEnqueue(Text(10));
 
         queue.TryDequeue(out _);
 
-        Assert.Equal(4, queue.QueuedBytes);
+        Assert.Equal(12, queue.QueuedBytes);
         Assert.Equal(EnqueueResult.Queued, queue.TryEnqueue(Text(6)));
     }
 
@@ -158,22 +170,60 @@ public sealed class OutboundQueueTests
 
         Assert.Equal(EnqueueResult.StartWriter, queue.TryEnqueue(Text(11))); // nothing queued: a big frame is not slowness
         Assert.Equal(EnqueueResult.Overflow, queue.TryEnqueue(Text(1)));
-        Assert.Equal(11, queue.QueuedBytes);
+        Assert.Equal(13, queue.QueuedBytes);
     }
 
     [Fact]
-    public void Control_frames_are_neither_counted_nor_bounded()
+    public void Pongs_and_pings_count_against_the_bound_but_the_close_frame_never_does()
     {
-        var queue = new OutboundQueue(10);
+        var queue = new OutboundQueue(200);
         queue.TryEnqueue(Text(10));
 
         Assert.Equal(EnqueueResult.Queued, queue.TryEnqueue(Control(WebSocketOpcode.Pong, 125)));
-        Assert.Equal(EnqueueResult.Queued, queue.TryEnqueue(Control(WebSocketOpcode.Ping, 125)));
-        Assert.Equal(EnqueueResult.Queued, queue.TryEnqueue(Control(WebSocketOpcode.Close, 2)));
-        Assert.Equal(10, queue.QueuedBytes);
+        Assert.Equal(EnqueueResult.Overflow, queue.TryEnqueue(Control(WebSocketOpcode.Ping, 125)));
+        Assert.Equal(EnqueueResult.Queued, queue.TryEnqueue(Control(WebSocketOpcode.Pong)));
+        Assert.Equal(12 + 127 + 2, queue.QueuedBytes);
 
-        Assert.Equal(4, Drain(queue).Count);
+        queue.Seal();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(EnqueueResult.Queued, queue.TryEnqueue(Control(WebSocketOpcode.Close, 125), afterSeal: true));
+        }
+
+        Assert.Equal(12 + 127 + 2, queue.QueuedBytes);
+        Assert.Equal(6, Drain(queue).Count);
         Assert.Equal(0, queue.QueuedBytes);
+    }
+
+    [Fact]
+    public async Task WhenIdle_completes_when_the_writer_releases_its_role()
+    {
+        var queue = new OutboundQueue(100);
+        Assert.True(queue.WhenIdle().IsCompleted); // no writer yet
+
+        queue.TryEnqueue(Text(1));
+        var idle = queue.WhenIdle();
+        Assert.False(idle.IsCompleted);
+        Assert.True(queue.TryDequeue(out _));
+        Assert.False(queue.TryDequeue(out _, releaseIfEmpty: false));
+        Assert.False(idle.IsCompleted); // the writer still holds unflushed bytes
+
+        Assert.False(queue.TryDequeue(out _));
+        await idle.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task WhenIdle_completes_when_the_queue_is_cleared_even_with_a_writer_stuck()
+    {
+        var queue = new OutboundQueue(100);
+        queue.TryEnqueue(Text(1));
+        queue.TryDequeue(out _); // the writer took it and hangs on the network
+        var idle = queue.WhenIdle();
+
+        queue.Clear();
+
+        await idle.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.True(queue.WhenIdle().IsCompleted); // and so do waits that start after the clear
     }
 
     [Fact]
@@ -209,7 +259,7 @@ public sealed class OutboundQueueTests
         queue.Seal();
 
         Assert.Equal(EnqueueResult.StartWriter, queue.TryEnqueue(Text(4), afterSeal: true));
-        Assert.Equal(EnqueueResult.Overflow, queue.TryEnqueue(Text(1), afterSeal: true));
+        Assert.Equal(EnqueueResult.Overflow, queue.TryEnqueue(Text(0), afterSeal: true));
     }
 
     [Fact]

@@ -62,13 +62,3 @@ internal static class Sequences
         }
     }
 }
-
-/// <summary>A clock that only moves when told to.</summary>
-internal sealed class ManualTimeProvider(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-
-    public override DateTimeOffset GetUtcNow() => Now;
-
-    public void Advance(TimeSpan by) => Now += by;
-}

@@ -167,4 +167,33 @@ public sealed class WebSocketFramingTests
     {
         Assert.Equal(10, WebSocketFraming.MaxServerHeaderLength);
     }
+
+    [Theory]
+    [InlineData(121, "é")] // 121 + 2 = 123: fits exactly
+    [InlineData(122, "é")] // 124: the é does not fit, and half of it must not be sent
+    [InlineData(121, "✓")] // 3-byte code point straddling the limit
+    [InlineData(120, "🦊")] // 4-byte code point straddling the limit
+    [InlineData(0, "ééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé")]
+    public void Close_reasons_are_cut_to_123_bytes_at_a_code_point_boundary(int asciiPrefix, string tail)
+    {
+        var reason = new string('x', asciiPrefix) + tail;
+
+        var payload = WebSocketFraming.EncodeClosePayload(1011, reason);
+
+        Assert.Equal(1011, BinaryPrimitives.ReadUInt16BigEndian(payload));
+        var text = payload.AsSpan(2);
+        Assert.InRange(text.Length, 0, 123);
+        Assert.True(System.Text.Unicode.Utf8.IsValid(text), $"invalid UTF-8 in the close reason: {Convert.ToHexString(text)}");
+        var sent = System.Text.Encoding.UTF8.GetString(text);
+        Assert.StartsWith(sent, reason, StringComparison.Ordinal);
+        Assert.True(text.Length > 119, "cut more than the one code point that did not fit");
+    }
+
+    [Fact]
+    public void Short_close_reasons_are_sent_whole()
+    {
+        var payload = WebSocketFraming.EncodeClosePayload(1001, "idle timeout");
+
+        Assert.Equal([0x03, 0xE9, .. "idle timeout"u8], payload);
+    }
 }

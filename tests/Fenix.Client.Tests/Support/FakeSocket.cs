@@ -1,6 +1,7 @@
+using Microsoft.Extensions.Time.Testing;
 namespace Fenix.Client.Tests.Support;
 
-/// <summary>A <see cref="Client.Socket"/> on fake transports and a manual clock, with helpers that let its loop settle.</summary>
+/// <summary>A <see cref="Client.Socket"/> on fake transports and a fake clock, with helpers that let its loop settle.</summary>
 internal sealed class FakeSocket : IAsyncDisposable
 {
     private readonly List<FakeTransport> _transports = [];
@@ -26,7 +27,7 @@ internal sealed class FakeSocket : IAsyncDisposable
         Socket = new Socket("ws://example.test/socket", options);
     }
 
-    public ManualTimeProvider Time { get; } = new();
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     public Socket Socket { get; }
 

@@ -47,7 +47,7 @@ public sealed class PointingPartyPageTests(DemoServer demo, BrowserFixture brows
         await Vote(cid, "3");
         foreach (var page in everyone)
         {
-            await page.Locator("#result").ShouldHaveTextAsync("Winner: 5 (3 votes)");
+            await page.Locator("#result").ShouldHaveTextAsync("Winner: 5 (2 votes of 3)");
         }
 
         await BrowserFixture.ScreenshotAsync(bob, "pointing-winner.png");
@@ -85,7 +85,7 @@ public sealed class PointingPartyPageTests(DemoServer demo, BrowserFixture brows
         {
             await page.Locator("#users li[data-user='ann']").ShouldHaveCountAsync(0);
             await page.Locator("#users li[data-user='bob'] .badge", new() { HasText = "driver" }).ShouldBeVisibleAsync();
-            await page.Locator("#result").ShouldHaveTextAsync("Winner: 8 (2 votes)");
+            await page.Locator("#result").ShouldHaveTextAsync("Winner: 8 (2 votes of 2)");
         }
 
         await bob.Locator("#next").ShouldBeVisibleAsync();

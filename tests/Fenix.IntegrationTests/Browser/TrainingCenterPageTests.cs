@@ -84,9 +84,38 @@ public sealed class TrainingCenterPageTests(DemoServer demo, BrowserFixture brow
         }
     }
 
-    private async Task<IPage> JoinAsync(string session, string name, string role)
+    [Fact]
+    public async Task At_390_px_the_trainers_table_fits_the_screen()
+    {
+        var session = DemoPagesCollection.UniqueId("phone");
+        var kim = await JoinAsync(session, "kim", "trainer", width: 390);
+        var lee = await JoinAsync(session, "lee-with-a-rather-long-name", "participant");
+        await Row(kim, "lee-with-a-rather-long-name").ShouldHaveAttributeAsync("data-online", "true");
+        await kim.ClickAsync("#start-session");
+        await lee.Locator("#exercises li[data-exercise='squats'] button").ShouldBeEnabledAsync();
+        foreach (var exercise in new[] { "warm-up", "squats", "plank" })
+        {
+            await lee.ClickAsync($"#exercises li[data-exercise='{exercise}'] button");
+            await lee.Locator($"#exercises li[data-exercise='{exercise}']").ShouldHaveAttributeAsync("data-done", "true");
+        }
+
+        await Row(kim, "lee-with-a-rather-long-name").Locator(".progress").ShouldHaveTextAsync("60%");
+        Assert.True(await kim.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the trainer's page is wider than 390 px");
+        var table = await kim.Locator("#roster").BoundingBoxAsync();
+        Assert.True(table is not null && table.X + table.Width <= 390, $"the roster sticks out: {table?.X} + {table?.Width}");
+        await BrowserFixture.ScreenshotAsync(kim, "training-trainer-390.png");
+        await kim.Context.CloseAsync();
+        await lee.Context.CloseAsync();
+    }
+
+    private async Task<IPage> JoinAsync(string session, string name, string role, int width = 0)
     {
         var page = await browsers.NewPageAsync();
+        if (width > 0)
+        {
+            await page.SetViewportSizeAsync(width, 844);
+        }
+
         await page.GotoAsync(demo.Page($"/training/?session={session}").ToString());
         await page.FillAsync("#name", name);
         await page.CheckAsync($"#role-{role}");

@@ -42,10 +42,14 @@ public sealed class BrowserFixture : IAsyncLifetime
         _playwright?.Dispose();
     }
 
-    /// <summary>A new page in a fresh context.</summary>
-    public async Task<IPage> NewPageAsync()
+    /// <summary>A new page in a fresh context; <paramref name="acceptTestCertificate"/> for servers using the test's self-signed certificate.</summary>
+    public async Task<IPage> NewPageAsync(bool acceptTestCertificate = false)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 760 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 1100, Height = 760 },
+            IgnoreHTTPSErrors = acceptTestCertificate,
+        });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(10_000);
         return page;

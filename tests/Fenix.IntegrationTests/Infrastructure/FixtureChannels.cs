@@ -103,6 +103,7 @@ public sealed class FixtureRoomChannel : Channel
                 peer_address = info.PeerAddress?.ToString(),
                 peer_port = info.PeerPort,
                 uri = new { scheme = info.Uri.Scheme, host = info.Uri.Host, port = info.Uri.Port, path = info.Uri.AbsolutePath, query = info.Uri.Query.TrimStart('?') },
+                http_protocol = info.HttpProtocol,
                 auth_token = info.AuthToken,
             },
         });

@@ -136,7 +136,29 @@ public sealed class JsClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Asserts no event matching <paramref name="match"/> arrives within <paramref name="window"/>.</summary>
+    /// <summary>
+    /// Asserts that no event matching <paramref name="refuted"/> (and not taken by an earlier assertion) came before the first event matching
+    /// <paramref name="barrier"/>: the answer to something the test did after the action whose effect must be absent, on
+    /// a path that answers in order. The barrier proves the absent event never came; no waiting for time to pass.
+    /// </summary>
+    public async Task RefuteBeforeAsync(Func<JsonObject, bool> refuted, string what, Func<JsonObject, bool> barrier, string barrierWhat)
+    {
+        var seen = await WaitForAsync(barrier, barrierWhat);
+        var before = Events.TakeWhile(e => !ReferenceEquals(e, seen)).ToHashSet(ReferenceEqualityComparer.Instance);
+        JsonObject? found;
+        lock (_pending)
+        {
+            found = _pending.Where(before.Contains).FirstOrDefault(refuted); // not taken by an earlier assertion
+        }
+
+        if (found is not null)
+        {
+            throw new Xunit.Sdk.XunitException($"JS client: did not expect {what}: {found.ToJsonString()} (before {barrierWhat})");
+        }
+    }
+
+    /// <summary>Asserts no event matching <paramref name="match"/> arrives within <paramref name="window"/>. Only for what no
+    /// barrier can order (e.g. nothing may cross between nodes while the broker is down); prefer <see cref="RefuteBeforeAsync"/>.</summary>
     public async Task RefuteAsync(Func<JsonObject, bool> match, string what, TimeSpan? window = null)
     {
         try

@@ -23,6 +23,9 @@ public sealed record ClientMessage(string? JoinRef, string? Ref, string Topic, s
 public sealed class PhoenixTestClient : IAsyncDisposable
 {
     private readonly List<ClientMessage> _pending = [];
+
+    /// <summary>Every message received, in order (assertions take from <see cref="_pending"/>, not from here).</summary>
+    private readonly List<ClientMessage> _history = [];
     private int _ref;
     private int _joinRef = 10;
 
@@ -40,10 +43,11 @@ public sealed class PhoenixTestClient : IAsyncDisposable
 
     public RawFrame? CloseFrame { get; private set; }
 
-    public static async Task<PhoenixTestClient> ConnectAsync(Uri server, string path, string vsn, string query = "", IDictionary<string, string>? headers = null)
+    /// <summary>Connects to <paramref name="path"/>'s WebSocket (over HTTP/2 when <paramref name="http2"/>); throws if refused.</summary>
+    public static async Task<PhoenixTestClient> ConnectAsync(Uri server, string path, string vsn, string query = "", IDictionary<string, string>? headers = null, bool http2 = false)
     {
         var separator = query.Length > 0 ? "&" : "";
-        var socket = await RawWebSocket.ConnectAsync(server, $"{path}/websocket?{query}{separator}vsn={vsn}", headers);
+        var socket = await RawWebSocket.ConnectAsync(server, $"{path}/websocket?{query}{separator}vsn={vsn}", headers, http2: http2);
         if (!socket.IsOpen)
         {
             throw new InvalidOperationException($"Upgrade refused: {socket.Handshake.Status} {socket.Handshake.Body}");
@@ -105,15 +109,42 @@ public sealed class PhoenixTestClient : IAsyncDisposable
     public Task<ClientMessage> AssertEventAsync(string @event, string? topic = null) =>
         AssertReceiveAsync(m => m.Event == @event && (topic is null || m.Topic == topic), $"event {@event}");
 
-    /// <summary>Asserts no message matching <paramref name="match"/> arrives within <paramref name="window"/>.</summary>
-    public async Task RefuteReceiveAsync(Func<ClientMessage, bool> match, TimeSpan? window = null)
+    /// <summary>
+    /// Asserts that no message matching <paramref name="refuted"/> (and not taken by an earlier assertion) came before the
+    /// reply to <paramref name="barrierRef"/>:
+    /// a frame the test sent after the one whose effect must be absent, on a path that answers in order (the same
+    /// channel, or the socket itself for a heartbeat). The barrier's reply proves the absent message never came; no
+    /// waiting for time to pass.
+    /// </summary>
+    public async Task RefuteBeforeReplyAsync(Func<ClientMessage, bool> refuted, string barrierRef)
     {
-        var found = await TryReceiveAsync(match, window ?? TimeSpan.FromMilliseconds(200));
+        var barrier = await AssertReceiveAsync(m => m.Event == "phx_reply" && m.Ref == barrierRef, $"the barrier's reply {barrierRef}");
+        var before = _history.TakeWhile(m => !ReferenceEquals(m, barrier)).ToHashSet(ReferenceEqualityComparer.Instance);
+        var found = _pending.Where(before.Contains).FirstOrDefault(refuted); // not taken by an earlier assertion
         if (found is not null)
         {
-            throw new Xunit.Sdk.XunitException($"Did not expect {found}");
+            throw new Xunit.Sdk.XunitException($"Did not expect {found} (before the barrier {barrier})");
         }
     }
+
+    /// <summary>Asserts, after the server's close frame (nothing follows it), that no message matching <paramref name="refuted"/>
+    /// came (other than those earlier assertions took).</summary>
+    public void RefuteReceivedBeforeClose(Func<ClientMessage, bool> refuted)
+    {
+        if (CloseFrame is null)
+        {
+            throw new InvalidOperationException("Wait for the close frame first: it is the barrier.");
+        }
+
+        var found = _pending.FirstOrDefault(refuted);
+        if (found is not null)
+        {
+            throw new Xunit.Sdk.XunitException($"Did not expect {found} before the close frame");
+        }
+    }
+
+    /// <summary>Sends a heartbeat and returns its ref: a barrier for what the socket itself answers.</summary>
+    public Task<string> SendHeartbeatAsync() => SendAsync("phoenix", "heartbeat", new { }, null);
 
     public async Task<ClientMessage?> TryReceiveAsync(Func<ClientMessage, bool> match, TimeSpan timeout)
     {
@@ -146,7 +177,9 @@ public sealed class PhoenixTestClient : IAsyncDisposable
                 continue;
             }
 
-            _pending.Add(Decode(frame));
+            var decoded = Decode(frame);
+            _pending.Add(decoded);
+            _history.Add(decoded);
         }
     }
 

@@ -14,11 +14,18 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private Process? _process;
 
-    private ServerProcess(string sample, int port, string[] arguments)
+    /// <summary>The PFX written for an HTTPS server, deleted with it.</summary>
+    private string? _certificateFile;
+
+    /// <summary>The process serves HTTPS with a certificate of its own (not <see cref="TestCertificate"/>).</summary>
+    private bool _ownCertificate;
+
+    private ServerProcess(string sample, int port, string[] arguments, string scheme = "http")
     {
         Sample = sample;
         Port = port;
         Arguments = arguments;
+        Scheme = scheme;
     }
 
     public string Sample { get; }
@@ -27,7 +34,10 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string[] Arguments { get; }
 
-    public Uri BaseUri => new($"http://127.0.0.1:{Port}");
+    /// <summary>"http", or "https" for a server started with <see cref="StartHttpsAsync"/>.</summary>
+    public string Scheme { get; }
+
+    public Uri BaseUri => new($"{Scheme}://127.0.0.1:{Port}");
 
     /// <summary>What the process printed (stdout and stderr), for failure messages.</summary>
     public string Output
@@ -47,6 +57,32 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(string sample, int? port = null, params string[] arguments)
     {
         var server = new ServerProcess(sample, port ?? FreePort(), arguments);
+        await server.StartAsync();
+        return server;
+    }
+
+    /// <summary>
+    /// Starts samples/<paramref name="sample"/> over HTTPS with <see cref="TestCertificate"/> (given to Kestrel the way a
+    /// user would: <c>--Kestrel:Certificates:Default:Path</c>), so browsers speak HTTP/2 to it.
+    /// </summary>
+    public static async Task<ServerProcess> StartHttpsAsync(string sample, params string[] arguments)
+    {
+        const string password = "fenix-test";
+        var pfx = TestCertificate.WritePfx(password);
+        string[] certificate = ["--Kestrel:Certificates:Default:Path", pfx, "--Kestrel:Certificates:Default:Password", password];
+        var server = new ServerProcess(sample, FreePort(), [.. certificate, .. arguments], "https") { _certificateFile = pfx };
+        await server.StartAsync();
+        return server;
+    }
+
+    /// <summary>
+    /// Starts samples/<paramref name="sample"/> on an https URL with its own arguments doing the TLS set-up (e.g. the
+    /// Demo's <c>--self-signed-https</c>). Its certificate is not <see cref="TestCertificate"/>: the readiness probe accepts
+    /// it (a process this test started), and browsers must be told to.
+    /// </summary>
+    public static async Task<ServerProcess> StartWithOwnHttpsAsync(string sample, params string[] arguments)
+    {
+        var server = new ServerProcess(sample, FreePort(), arguments, "https") { _ownCertificate = true };
         await server.StartAsync();
         return server;
     }
@@ -76,7 +112,7 @@ public sealed class ServerProcess : IAsyncDisposable
             throw new InvalidOperationException($"{dll} is missing: build the solution first.");
         }
 
-        var args = string.Join(' ', new[] { Quote(dll), "--urls", $"http://127.0.0.1:{Port}" }.Concat(Arguments.Select(Quote)));
+        var args = string.Join(' ', new[] { Quote(dll), "--urls", BaseUri.ToString().TrimEnd('/') }.Concat(Arguments.Select(Quote)));
         var start = shellPrefix is null
             ? new ProcessStartInfo("dotnet", args)
             : new ProcessStartInfo("bash", ["-c", $"{shellPrefix}; exec dotnet {args}"]);
@@ -119,11 +155,28 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         await KillAsync();
         _process?.Dispose();
+        if (_certificateFile is not null)
+        {
+            File.Delete(_certificateFile);
+        }
     }
 
     private async Task WaitUntilServingAsync()
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var handler = new SocketsHttpHandler
+        {
+            SslOptions =
+            {
+                // A sample with its own self-signed certificate is trusted for this probe only: it is a process this test started.
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => _ownCertificate || TestCertificate.IsOurs(certificate),
+            },
+        };
+        using var http = new HttpClient(handler)
+        {
+            Timeout = TimeSpan.FromSeconds(2),
+            DefaultRequestVersion = System.Net.HttpVersion.Version20, // over TLS: h2 if offered (some tests run h2-only servers)
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTime.UtcNow < deadline)
         {

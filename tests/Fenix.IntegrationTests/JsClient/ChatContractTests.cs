@@ -26,7 +26,11 @@ public sealed class ChatContractTests(ChatServer chat) : IClassFixture<ChatServe
             Assert.Equal("ann", message["payload"]!["user"]!.GetValue<string>());
         }
 
-        await js.RefuteAsync(e => Infrastructure.JsClient.Type(e) == "reply" && Infrastructure.JsClient.Str(e, "id") == push, "a reply to new_msg", TimeSpan.FromMilliseconds(300));
+        // The same channel answers in order: a reply to new_msg would come before the reply to this ping.
+        var ping = await js.PushAsync(annLobby, "ping", new { n = 1 });
+        await js.RefuteBeforeAsync(
+            e => Infrastructure.JsClient.Type(e) == "reply" && Infrastructure.JsClient.Str(e, "id") == push, "a reply to new_msg",
+            e => Infrastructure.JsClient.Type(e) == "reply" && Infrastructure.JsClient.Str(e, "id") == ping, "the reply to a later ping");
     }
 
     [Fact]
@@ -44,7 +48,11 @@ public sealed class ChatContractTests(ChatServer chat) : IClassFixture<ChatServe
         var shout = await js.WaitForMessageAsync(bobLobby, "shout");
         Assert.Equal("hey all", shout["payload"]!["body"]!.GetValue<string>());
         Assert.Equal("ann2", shout["payload"]!["user"]!.GetValue<string>());
-        await js.RefuteAsync(e => Infrastructure.JsClient.Type(e) == "message" && Infrastructure.JsClient.Str(e, "channel") == annLobby && Infrastructure.JsClient.Str(e, "event") == "shout", "shout echoed to its sender");
+        // An echo to ann would be queued on her socket while the shout is handled, before the reply to her next push.
+        var ping = await js.PushAsync(annLobby, "ping", new { n = 1 });
+        await js.RefuteBeforeAsync(
+            e => Infrastructure.JsClient.Type(e) == "message" && Infrastructure.JsClient.Str(e, "channel") == annLobby && Infrastructure.JsClient.Str(e, "event") == "shout", "shout echoed to its sender",
+            e => Infrastructure.JsClient.Type(e) == "reply" && Infrastructure.JsClient.Str(e, "id") == ping, "the reply to ann's next ping");
     }
 
     [Fact]
@@ -91,7 +99,11 @@ public sealed class ChatContractTests(ChatServer chat) : IClassFixture<ChatServe
         await using var js = await Infrastructure.JsClient.StartAsync();
         var id = await js.ConnectAsync(chat.BaseUri, "/socket", name is null ? new { } : new { user = name });
         await js.WaitForAsync(e => Infrastructure.JsClient.Type(e) == "error" && Infrastructure.JsClient.Str(e, "socket") == id, "a refused connection");
-        await js.RefuteAsync(e => Infrastructure.JsClient.Type(e) == "open", "an open socket", TimeSpan.FromMilliseconds(200));
+
+        // The client retries on its own; its next attempt failing too proves no attempt in between opened the socket.
+        await js.RefuteBeforeAsync(
+            e => Infrastructure.JsClient.Type(e) == "open" && Infrastructure.JsClient.Str(e, "socket") == id, "an open socket",
+            e => Infrastructure.JsClient.Type(e) == "error" && Infrastructure.JsClient.Str(e, "socket") == id, "the retry refused as well");
     }
 
     [Fact]

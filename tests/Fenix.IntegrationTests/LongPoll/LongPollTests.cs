@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Fenix.AspNetCore.Transports.LongPoll;
 using Fenix.IntegrationTests.Infrastructure;
 using Fenix.Protocol;
 using Fenix.Protocol.Serializers;
@@ -112,40 +111,6 @@ public sealed class LongPollTests(FixtureServer server) : IClassFixture<FixtureS
     }
 
     [Fact]
-    public async Task Sessions_expire_when_not_polled_and_old_tokens_get_410()
-    {
-        using var client = new LongPollTestClient(server.BaseUri, "/ws/lp-small");
-        await client.OpenAsync();
-        await client.PostAsync(Frame("2.0.0", "1", "1", "room:lp-inactive", "phx_join", new JsonObject()));
-        Assert.Equal("shutdown:inactive", await server.Terminations.WaitForAsync("room:lp-inactive", TimeSpan.FromSeconds(5)));
-        Assert.Equal(410, (await client.PostAsync(Frame("2.0.0", "1", "2", "room:lp-inactive", "new_msg", new JsonObject()))).Status);
-        var reopened = await client.GetAsync();
-        Assert.Equal(410, reopened.Status);
-        Assert.NotEqual(client.Token, reopened.Token);
-    }
-
-    [Fact]
-    public async Task Vanished_clients_sessions_are_reclaimed()
-    {
-        var registry = server.Services.GetRequiredService<LongPollSessionRegistry>();
-        var clients = Enumerable.Range(0, 20).Select(_ => new LongPollTestClient(server.BaseUri, "/ws/lp-small")).ToList();
-        foreach (var client in clients)
-        {
-            await client.OpenAsync();
-        }
-
-        Assert.True(registry.CountFor("/ws/lp-small") >= 20);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (registry.CountFor("/ws/lp-small") > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.Equal(0, registry.CountFor("/ws/lp-small"));
-        clients.ForEach(c => c.Dispose());
-    }
-
-    [Fact]
     public async Task Crashes_reply_200_and_the_next_poll_carries_phx_error()
     {
         using var client = await JoinedAsync("room:lp-boom");
@@ -244,7 +209,7 @@ public sealed class LongPollTests(FixtureServer server) : IClassFixture<FixtureS
     }
 
     [Fact]
-    public async Task Forged_and_expired_tokens_never_reach_a_session()
+    public async Task Forged_tokens_never_reach_a_session()
     {
         using var victim = await JoinedAsync("room:lp-victim");
         var forged = victim.Token![..^4] + "AAAA";
@@ -253,13 +218,16 @@ public sealed class LongPollTests(FixtureServer server) : IClassFixture<FixtureS
         var fresh = await attacker.GetAsync();
         Assert.Equal(410, fresh.Status);
         Assert.NotEqual(victim.Token, fresh.Token);
-        await victim.GetAsync();
-        Assert.DoesNotContain(await victim.PollMessagesAsync(TimeSpan.FromMilliseconds(300), 1), m => m.Event == "new_msg");
+        // A barrier: the victim's own push is answered, and the attacker's (had it got through) would have come first.
+        await victim.PostAsync(Frame("2.0.0", "1", "10", "room:lp-victim", "ping", new JsonObject()));
+        var messages = new List<ClientMessage>();
+        for (var polls = 0; polls < 5 && !messages.Any(m => m.Ref == "10"); polls++)
+        {
+            messages.AddRange(await victim.PollMessagesAsync(atLeast: 1));
+        }
 
-        using var expiring = new LongPollTestClient(server.BaseUri, "/ws/lp-small");
-        await expiring.OpenAsync();
-        await Task.Delay(2200); // token max age there is 1 s
-        Assert.Equal(410, (await expiring.PostAsync(Frame("2.0.0", null, "1", "phoenix", "heartbeat", new JsonObject()))).Status);
+        Assert.Contains(messages, m => m.Ref == "10" && m.Status == "ok");
+        Assert.DoesNotContain(messages, m => m.Event == "new_msg");
     }
 
     [Fact]
@@ -293,22 +261,6 @@ public sealed class LongPollTests(FixtureServer server) : IClassFixture<FixtureS
         Assert.Equal("news", Assert.Single(delivered.Messages).Event);
     }
 
-    [Fact]
-    public async Task A_session_that_stops_polling_while_its_topics_stay_busy_is_closed()
-    {
-        using var client = new LongPollTestClient(server.BaseUri, "/ws/lp-small");
-        await client.OpenAsync();
-        await client.PostAsync(Frame("2.0.0", "1", "1", "room:lp-busy", "phx_join", new JsonObject()));
-        var body = new string('x', 1024);
-        for (var i = 0; i < 40; i++)
-        {
-            server.Broadcaster.Broadcast("room:lp-busy", "tick", new { i, body });
-        }
-
-        Assert.Equal("shutdown:slow_consumer", await server.Terminations.WaitForAsync("room:lp-busy", TimeSpan.FromSeconds(5)));
-        Assert.Equal(410, (await client.PostAsync(Frame("2.0.0", "1", "2", "room:lp-busy", "ping", new JsonObject()))).Status);
-    }
-
     private async Task<LongPollTestClient> JoinedAsync(string topic)
     {
         var client = new LongPollTestClient(server.BaseUri, "/ws");
@@ -321,7 +273,7 @@ public sealed class LongPollTests(FixtureServer server) : IClassFixture<FixtureS
     private static int Status(HttpResponseMessage response) =>
         JsonNode.Parse(response.Content.ReadAsStringAsync().Result)!["status"]!.GetValue<int>();
 
-    private static string Frame(string vsn, string? joinRef, string @ref, string topic, string @event, JsonNode payload) =>
+    internal static string Frame(string vsn, string? joinRef, string @ref, string topic, string @event, JsonNode payload) =>
         vsn.StartsWith('2')
             ? new JsonArray(joinRef, @ref, topic, @event, payload).ToJsonString()
             : new JsonObject { ["topic"] = topic, ["event"] = @event, ["payload"] = payload, ["ref"] = @ref }.ToJsonString();

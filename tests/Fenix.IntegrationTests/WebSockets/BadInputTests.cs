@@ -4,8 +4,14 @@ using Xunit;
 
 namespace Fenix.IntegrationTests.WebSockets;
 
+/// <summary>Malformed and hostile input over HTTP/1.1 WebSockets.</summary>
+public sealed class BadInputTests(FixtureServer server) : BadInputTestsBase(server), IClassFixture<FixtureServer>;
+
+/// <summary>The same malformed and hostile input over HTTP/2 WebSockets (RFC 8441): same framing, limits and close codes.</summary>
+public sealed class Http2BadInputTests(TlsFixtureServer server) : BadInputTestsBase(server), IClassFixture<TlsFixtureServer>;
+
 /// <summary>Malformed and hostile input: a clear close for the offender, no harm to anyone else (protocol.md §4.11).</summary>
-public sealed class BadInputTests(FixtureServer server) : IClassFixture<FixtureServer>
+public abstract class BadInputTestsBase(FixtureServer server)
 {
     [Theory]
     [InlineData("not json at all", 1011)]
@@ -16,7 +22,7 @@ public sealed class BadInputTests(FixtureServer server) : IClassFixture<FixtureS
     public async Task Undecodable_text_frames_close_with_1011_and_others_keep_working(string frame, int code)
     {
         await using var bystander = await JoinedClient("room:bystander");
-        await using var offender = await PhoenixTestClient.ConnectAsync(server.BaseUri, "/ws", "2.0.0");
+        await using var offender = await Connect("/ws", "2.0.0");
         await offender.Socket.SendTextAsync(frame);
         var close = await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(code, close?.CloseCode);
@@ -27,7 +33,7 @@ public sealed class BadInputTests(FixtureServer server) : IClassFixture<FixtureS
     [Fact]
     public async Task Binary_frames_to_a_v1_socket_close_with_1011()
     {
-        await using var offender = await PhoenixTestClient.ConnectAsync(server.BaseUri, "/ws", "1.0.0");
+        await using var offender = await Connect("/ws", "1.0.0");
         await offender.Socket.SendBinaryAsync([0, 0, 0, 1, 1, (byte)'t', (byte)'e']);
         Assert.Equal(1011, (await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5)))?.CloseCode);
     }
@@ -35,7 +41,7 @@ public sealed class BadInputTests(FixtureServer server) : IClassFixture<FixtureS
     [Fact]
     public async Task Unknown_binary_kinds_close_with_1011()
     {
-        await using var offender = await PhoenixTestClient.ConnectAsync(server.BaseUri, "/ws", "2.0.0");
+        await using var offender = await Connect("/ws", "2.0.0");
         await offender.Socket.SendBinaryAsync([7, 0, 0, 0, 0]);
         Assert.Equal(1011, (await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5)))?.CloseCode);
     }
@@ -44,7 +50,7 @@ public sealed class BadInputTests(FixtureServer server) : IClassFixture<FixtureS
     public async Task Oversized_messages_close_with_1009()
     {
         await using var bystander = await JoinedClient("room:big-bystander", "/ws/small");
-        await using var offender = await PhoenixTestClient.ConnectAsync(server.BaseUri, "/ws/small", "2.0.0");
+        await using var offender = await Connect("/ws/small", "2.0.0");
         await offender.SendAsync("room:big", "new_msg", new { body = new string('x', 2000) }, null);
         Assert.Equal(1009, (await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5)))?.CloseCode);
         await AssertStillServes(bystander);
@@ -53,7 +59,7 @@ public sealed class BadInputTests(FixtureServer server) : IClassFixture<FixtureS
     [Fact]
     public async Task Oversized_fragmented_messages_close_with_1009()
     {
-        await using var offender = await PhoenixTestClient.ConnectAsync(server.BaseUri, "/ws/small", "2.0.0");
+        await using var offender = await Connect("/ws/small", "2.0.0");
         await offender.Socket.SendFrameAsync(RawFrame.Text, new byte[800], fin: false);
         await offender.Socket.SendFrameAsync(0, new byte[800], fin: false);
         Assert.Equal(1009, (await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5)))?.CloseCode);
@@ -69,7 +75,7 @@ public sealed class BadInputTests(FixtureServer server) : IClassFixture<FixtureS
     public async Task Protocol_violations_close_with_1002_at_once(string violation)
     {
         await using var bystander = await JoinedClient("room:violation-bystander");
-        await using var offender = await PhoenixTestClient.ConnectAsync(server.BaseUri, "/ws", "2.0.0");
+        await using var offender = await Connect("/ws", "2.0.0");
         var heartbeat = Encoding.UTF8.GetBytes("[null,\"1\",\"phoenix\",\"heartbeat\",{}]");
         switch (violation)
         {
@@ -95,7 +101,7 @@ public sealed class BadInputTests(FixtureServer server) : IClassFixture<FixtureS
 
         var close = await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(1002, close?.CloseCode);
-        await offender.RefuteReceiveAsync(m => m.Ref == "1");
+        offender.RefuteReceivedBeforeClose(m => m.Ref == "1");
         Assert.True(await offender.Socket.WaitForEndOfStreamAsync(TimeSpan.FromSeconds(3)));
         await AssertStillServes(bystander);
     }
@@ -103,7 +109,7 @@ public sealed class BadInputTests(FixtureServer server) : IClassFixture<FixtureS
     [Fact]
     public async Task Invalid_utf8_text_closes_with_1007()
     {
-        await using var offender = await PhoenixTestClient.ConnectAsync(server.BaseUri, "/ws", "2.0.0");
+        await using var offender = await Connect("/ws", "2.0.0");
         await offender.Socket.SendFrameAsync(RawFrame.Text, [(byte)'[', 0xC3, 0x28, (byte)']']);
         Assert.Equal(1007, (await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5)))?.CloseCode);
     }
@@ -111,7 +117,7 @@ public sealed class BadInputTests(FixtureServer server) : IClassFixture<FixtureS
     [Fact]
     public async Task A_flood_of_joins_is_bounded_and_the_socket_keeps_working()
     {
-        await using var client = await PhoenixTestClient.ConnectAsync(server.BaseUri, "/ws", "2.0.0");
+        await using var client = await Connect("/ws", "2.0.0");
         var refs = new List<string>();
         for (var i = 0; i < 300; i++)
         {
@@ -148,6 +154,9 @@ public sealed class BadInputTests(FixtureServer server) : IClassFixture<FixtureS
         await using var stalled = await JoinedClient(topic, "/ws/small"); // 64 KB outbound bound
         var body = new string('x', 8 * 1024);
 
+        // The publisher stays at most 256 messages (2 MB) ahead of the reading client, whatever the machine's speed:
+        // the reader never falls 8 MB behind, the stalled client (64 KB bound) always does.
+        using var credits = new SemaphoreSlim(256);
         var received = 0;
         var reading = Task.Run(async () =>
         {
@@ -160,28 +169,109 @@ public sealed class BadInputTests(FixtureServer server) : IClassFixture<FixtureS
                 }
 
                 received++;
+                credits.Release();
             }
         });
         for (var i = 0; i < count; i++)
         {
+            Assert.True(await credits.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken), $"the reader stopped after {received} messages");
             server.Broadcaster.Broadcast(topic, "burst", new { i, body });
-            if (i % 100 == 99)
-            {
-                await Task.Delay(5); // a fast but not instantaneous publisher: a reading client keeps up
-            }
         }
 
         await reading;
         Assert.Equal(count, received);
 
-        // The stalled client's queue overflowed: the server gave up on it (1013) instead of buffering 24 MB.
+        // The stalled client's queue overflowed: the server gave up on it instead of buffering 24 MB. It sends 1013, or,
+        // when even the close frame cannot get through in time, ends the connection.
         var close = await stalled.WaitForCloseAsync(TimeSpan.FromSeconds(30));
-        Assert.True(close?.CloseCode == 1013 || await stalled.Socket.WaitForEndOfStreamAsync(TimeSpan.FromSeconds(5)));
+        if (close is null)
+        {
+            Assert.True(await stalled.Socket.WaitForEndOfStreamAsync(TimeSpan.FromSeconds(5)), "the stalled client was neither sent 1013 nor disconnected");
+        }
+        else
+        {
+            Assert.Equal(1013, close.CloseCode);
+        }
+
+        var stalledReceived = 0;
+        while (await stalled.TryReceiveAsync(m => m.Event == "burst", TimeSpan.Zero) is not null)
+        {
+            stalledReceived++;
+        }
+
+        Assert.True(stalledReceived < count, $"the stalled client got all {count} messages: nothing was bounded");
     }
+
+    [Fact]
+    public async Task Invalid_utf8_in_a_first_fragment_closes_with_1007_before_the_rest_of_the_message_arrives()
+    {
+        await using var bystander = await JoinedClient("room:utf8-bystander");
+        await using var offender = await Connect("/ws", "2.0.0");
+        await offender.Socket.SendFrameAsync(RawFrame.Text, [(byte)'[', (byte)'"', 0xF4, 0x90], fin: false); // F4 90 is past U+10FFFF
+
+        // The message never ends: the server must judge the fragment it has.
+        Assert.Equal(1007, (await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5)))?.CloseCode);
+        await AssertStillServes(bystander);
+    }
+
+    [Fact]
+    public async Task A_code_point_split_across_fragments_is_fine()
+    {
+        await using var client = await Connect("/ws", "2.0.0");
+        var text = Encoding.UTF8.GetBytes("[null,\"1\",\"phoenix\",\"heartbeat\",{\"who\":\"🦊\"}]");
+        var fox = Array.IndexOf(text, (byte)0xF0);
+        await client.Socket.SendFrameAsync(RawFrame.Text, text[..(fox + 2)], fin: false);
+        await client.Socket.SendFrameAsync(0, text[(fox + 2)..]);
+
+        await client.AssertReplyAsync("1");
+    }
+
+    [Fact]
+    public async Task A_ping_flood_from_a_client_that_never_reads_is_closed_as_a_slow_consumer()
+    {
+        var slowBefore = server.SlowConsumers;
+        await using var bystander = await JoinedClient("room:ping-bystander");
+        await using var flooder = await RawWebSocket.ConnectAsync(
+            server.BaseUri, "/ws/small/websocket?vsn=2.0.0", http2: server.Http2, receiveBufferSize: 4096);
+        Assert.True(flooder.IsOpen);
+
+        // Up to 13 MB of pings, never reading the pongs: far beyond the 64 KB bound plus what the network buffers.
+        var batch = RawWebSocket.Encode(RawFrame.Ping, new byte[125], repeat: 1000);
+        var sent = 0;
+        try
+        {
+            while (sent < 100_000)
+            {
+                await flooder.SendRawAsync(batch);
+                sent += 1000;
+            }
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException or ObjectDisposedException)
+        {
+            // The server gave up on the connection while we were still flooding it.
+        }
+
+        var pongs = 0;
+        RawFrame? last;
+        while ((last = await flooder.ReceiveAsync(TimeSpan.FromSeconds(10))) is { Opcode: RawFrame.Pong })
+        {
+            pongs++;
+        }
+
+        // A 1013 close, or (when even the close frame could not get through before the close timeout) the end of the connection.
+        var closed = last?.CloseCode == 1013 || (last is null && await flooder.WaitForEndOfStreamAsync(TimeSpan.FromSeconds(2)));
+        Assert.True(closed, $"after {sent} pings and {pongs} pongs the connection is still open without a 1013 (last frame: {last?.Opcode})");
+        Assert.True(pongs < sent, $"all {sent} pings were answered: the pongs were not bounded");
+        Assert.True(server.SlowConsumers > slowBefore, "the close was not counted as a slow consumer");
+        await AssertStillServes(bystander);
+    }
+
+    protected Task<PhoenixTestClient> Connect(string path, string vsn) =>
+        PhoenixTestClient.ConnectAsync(server.BaseUri, path, vsn, http2: server.Http2);
 
     private async Task<PhoenixTestClient> JoinedClient(string topic, string path = "/ws")
     {
-        var client = await PhoenixTestClient.ConnectAsync(server.BaseUri, path, "2.0.0");
+        var client = await Connect(path, "2.0.0");
         var (_, @ref) = await client.JoinAsync(topic);
         await client.AssertReplyAsync(@ref);
         return client;

@@ -1,6 +1,7 @@
 using Fenix.Presence.Tests.Support;
 using Fenix.Presence.Tests.Tracker;
 using Fenix.PubSub;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace Fenix.Presence.Tests.Diffs;
@@ -10,7 +11,7 @@ public sealed class CoalescingTests : IAsyncLifetime
 {
     private static readonly TimeSpan Window = TimeSpan.FromMilliseconds(100);
 
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly RecordingPublisher _diffs = new();
     private readonly PresenceTracker _presence;
 

@@ -1,13 +1,14 @@
+using Microsoft.Extensions.Time.Testing;
 namespace Fenix.Presence.Tests.Support;
 
-/// <summary>A <see cref="TestCluster"/>, its manual clock and its nodes, with helpers that move time and wait for quiet.</summary>
+/// <summary>A <see cref="TestCluster"/>, its fake clock and its nodes, with helpers that move time and wait for quiet.</summary>
 internal sealed class TestNetwork : IAsyncDisposable
 {
     private readonly List<TestNode> _nodes = [];
 
     public TestCluster Cluster { get; } = new();
 
-    public ManualTimeProvider Time { get; } = new();
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     public TimeSpan Period { get; } = TestNode.TestOptions().BroadcastPeriod;
 

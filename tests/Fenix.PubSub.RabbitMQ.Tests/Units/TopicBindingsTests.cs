@@ -1,4 +1,5 @@
 using Fenix.PubSub.RabbitMQ.Internal;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace Fenix.PubSub.RabbitMQ.Tests.Units;
@@ -8,7 +9,7 @@ public sealed class TopicBindingsTests
     [Fact]
     public void Changes_are_coalesced_per_topic_and_the_desired_state_is_read_when_applying()
     {
-        var bindings = new TopicBindings(new StepClock(), TimeSpan.Zero);
+        var bindings = new TopicBindings(new FakeTimeProvider(), TimeSpan.Zero);
         bindings.Activate("a");
         bindings.Activate("b");
         bindings.Deactivate("b");
@@ -24,7 +25,7 @@ public sealed class TopicBindingsTests
     [Fact]
     public async Task A_flush_completes_when_every_change_before_it_is_applied()
     {
-        var bindings = new TopicBindings(new StepClock(), TimeSpan.Zero);
+        var bindings = new TopicBindings(new FakeTimeProvider(), TimeSpan.Zero);
         Assert.True(bindings.FlushAsync(CancellationToken.None).IsCompleted);
         bindings.Activate("a");
         var flush = bindings.FlushAsync(CancellationToken.None);
@@ -41,7 +42,7 @@ public sealed class TopicBindingsTests
     [Fact]
     public void Deactivated_topics_linger_until_the_unbind_delay_passed()
     {
-        var clock = new StepClock();
+        var clock = new FakeTimeProvider();
         var bindings = new TopicBindings(clock, TimeSpan.FromSeconds(5));
         bindings.Activate("a");
         bindings.TakeChanges();
@@ -57,7 +58,7 @@ public sealed class TopicBindingsTests
     [Fact]
     public async Task The_binder_wakes_up_for_new_work()
     {
-        var bindings = new TopicBindings(new StepClock(), TimeSpan.Zero);
+        var bindings = new TopicBindings(new FakeTimeProvider(), TimeSpan.Zero);
         var wait = bindings.WaitForWorkAsync(CancellationToken.None);
         Assert.False(wait.IsCompleted);
         bindings.Activate("a");
@@ -65,15 +66,21 @@ public sealed class TopicBindingsTests
         Assert.True(bindings.WaitForWorkAsync(CancellationToken.None).IsCompleted); // still dirty until taken
     }
 
-    /// <summary>A clock whose timestamps move only when the test advances it (timers are the system's).</summary>
-    private sealed class StepClock : TimeProvider
+    [Fact]
+    public async Task The_binder_wakes_up_when_a_lingering_topic_falls_due()
     {
-        private long _ticks;
+        var clock = new FakeTimeProvider();
+        var bindings = new TopicBindings(clock, TimeSpan.FromSeconds(5));
+        bindings.Activate("a");
+        bindings.TakeChanges();
+        bindings.Deactivate("a");
+        bindings.TakeChanges();
 
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
-
-        public void Advance(TimeSpan delta) => Interlocked.Add(ref _ticks, delta.Ticks);
+        var wait = bindings.WaitForWorkAsync(CancellationToken.None);
+        clock.Advance(TimeSpan.FromSeconds(4));
+        Assert.False(wait.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await wait.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Equal(["a"], bindings.TakeChanges().Topics);
     }
 }

@@ -36,11 +36,32 @@ public sealed class DispatchChannelTests : IAsyncLifetime
 
         await first.JoinOkAsync(Lobby);
 
-        await first.AssertPushAsync("user_info", new { user_name = name });
+        await first.AssertPushAsync("user_info", p => p.Json.GetProperty("user_name").GetString() == name);
         var state = await first.AssertPushAsync(PhoenixEvents.PresenceState);
         var meta = state.Payload.Json.GetProperty(name).GetProperty("metas")[0];
         Assert.Equal(name, meta.GetProperty("user_name").GetString());
         Assert.True(long.TryParse(meta.GetProperty("online_at").GetString(), out _));
+    }
+
+    [Fact]
+    public async Task A_returning_page_keeps_its_hero_with_the_token_from_user_info_and_a_forged_one_gets_a_new_name()
+    {
+        var first = await _host.ConnectAsync<DispatchSocket>();
+        _sockets.Add(first);
+        var name = first.Assigns.Get<string>("hero");
+        await first.JoinOkAsync(Lobby);
+        var info = await first.AssertPushAsync("user_info");
+        var token = info.Payload.Json.GetProperty("hero_token").GetString()!;
+
+        // A reconnect (after a network blip or a server restart with the same key ring) sends the token back.
+        var again = await _host.ConnectAsync<DispatchSocket>(new Dictionary<string, string> { ["hero_token"] = token });
+        Assert.Equal(name, again.Assigns.Get<string>("hero"));
+
+        var forged = await _host.ConnectAsync<DispatchSocket>(new Dictionary<string, string> { ["hero_token"] = token[..^4] + "AAAA" });
+        Assert.NotEqual(name, forged.Assigns.Get<string>("hero"));
+        var otherPurpose = _host.Services.GetRequiredService<FenixToken>().Sign("user socket", name);
+        var wrongSalt = await _host.ConnectAsync<DispatchSocket>(new Dictionary<string, string> { ["hero_token"] = otherPurpose });
+        Assert.NotEqual(name, wrongSalt.Assigns.Get<string>("hero"));
     }
 
     [Fact]
@@ -53,9 +74,10 @@ public sealed class DispatchChannelTests : IAsyncLifetime
         await storm.AssertPushAsync(Notification.Event, p => IsNotification(p, "all", "Storm", "Assemble!"));
         await flash.AssertPushAsync(Notification.Event, p => IsNotification(p, "all", "Storm", "Assemble!"));
 
-        await storm.AssertReplyAsync(storm.Push(Lobby, "notify_others", new { body = "On my way" }), "ok");
+        var others = storm.Push(Lobby, "notify_others", new { body = "On my way" });
+        await storm.AssertReplyAsync(others, "ok");
         await flash.AssertPushAsync(Notification.Event, p => IsNotification(p, "others", "Storm", "On my way"));
-        await storm.RefutePushAsync(Notification.Event);
+        await storm.RefutePushBeforeReplyAsync(Notification.Event, others); // it would have come while storm's push was handled
     }
 
     [Fact]
@@ -65,11 +87,15 @@ public sealed class DispatchChannelTests : IAsyncLifetime
         var flash = await JoinAsync("Flash");
         var hulk = await JoinAsync("Hulk");
 
-        await storm.AssertReplyAsync(storm.Push(Lobby, "notify_direct", new { recipient = "Flash", body = "Psst" }), "ok", new { recipient = "Flash" });
+        var direct = storm.Push(Lobby, "notify_direct", new { recipient = "Flash", body = "Psst" });
+        await storm.AssertReplyAsync(direct, "ok", new { recipient = "Flash" });
 
         await flash.AssertPushAsync(Notification.Event, p => IsNotification(p, "direct", "Storm", "Psst"));
-        await storm.RefutePushAsync(Notification.Event);
-        await hulk.RefutePushAsync(Notification.Event);
+        await storm.RefutePushBeforeReplyAsync(Notification.Event, direct);
+
+        // Hulk's own round trip after storm's reply: a notification sent to hulk then would be ahead of its answer.
+        var hulkBarrier = hulk.Push(Lobby, "notify_direct", new { recipient = "Nobody", body = "?" });
+        await hulk.RefutePushBeforeReplyAsync(Notification.Event, hulkBarrier);
     }
 
     [Fact]
@@ -82,9 +108,10 @@ public sealed class DispatchChannelTests : IAsyncLifetime
 
         await storm.AssertReplyAsync(storm.Push(Lobby, "notify_direct", new { recipient = "Flash", body = "Hello?" }), "error", new { reason = "hero not present" });
         await storm.AssertReplyAsync(storm.Push(Lobby, "notify_direct", new { recipient = "Nobody", body = "Hello?" }), "error", new { reason = "hero not present" });
-        await storm.AssertReplyAsync(storm.Push(Lobby, "notify_direct", new { body = "Hello?" }), "error", new { reason = "hero not present" });
+        var last = storm.Push(Lobby, "notify_direct", new { body = "Hello?" });
+        await storm.AssertReplyAsync(last, "error", new { reason = "hero not present" });
 
-        await storm.RefutePushAsync(Notification.Event);
+        await storm.RefutePushBeforeReplyAsync(Notification.Event, last);
         Assert.DoesNotContain(flash.Received, f => f.Event == Notification.Event);
     }
 
@@ -99,8 +126,9 @@ public sealed class DispatchChannelTests : IAsyncLifetime
 
         await storm.AssertReplyAsync(storm.Push(Lobby, @event, new { recipient = "Storm" }), "error", reason);
         await storm.AssertReplyAsync(storm.Push(Lobby, @event, new { recipient = "Storm", body = "   " }), "error", reason);
-        await storm.AssertReplyAsync(storm.Push(Lobby, @event, new { recipient = "Storm", body = new string('x', Notification.MaxBody + 1) }), "error", reason);
-        await storm.RefutePushAsync(Notification.Event);
+        var last = storm.Push(Lobby, @event, new { recipient = "Storm", body = new string('x', Notification.MaxBody + 1) });
+        await storm.AssertReplyAsync(last, "error", reason);
+        await storm.RefutePushBeforeReplyAsync(Notification.Event, last);
     }
 
     [Fact]

@@ -28,4 +28,17 @@ public sealed class HeroNamesTests
 
         Assert.Equal(1_000, issued.Distinct(StringComparer.Ordinal).Count());
     }
+
+    [Fact]
+    public void A_restored_name_is_never_issued_again()
+    {
+        var reference = new HeroNames(new Random(3));
+        var upcoming = Enumerable.Range(0, 5).Select(_ => reference.Next()).ToList();
+
+        var names = new HeroNames(new Random(3));
+        Assert.Equal(upcoming[2], names.Restore(upcoming[2])); // e.g. a hero from before a restart
+        var issued = Enumerable.Range(0, 4).Select(_ => names.Next()).ToList();
+
+        Assert.Equal([upcoming[0], upcoming[1], upcoming[3], upcoming[4]], issued);
+    }
 }

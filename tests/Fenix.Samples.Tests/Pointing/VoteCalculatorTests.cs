@@ -32,6 +32,17 @@ public sealed class VoteCalculatorTests
         Assert.Equal(["5"], outcome.Points);
         Assert.False(outcome.IsTie);
         Assert.Equal(4, outcome.Votes);
+        Assert.Equal(2, outcome.WinnerVotes);
+    }
+
+    [Fact]
+    public void The_winner_count_is_the_winning_cards_votes_not_the_total()
+    {
+        var outcome = VoteCalculator.Decide(["3", "5", "5"]);
+
+        Assert.Equal(["5"], outcome.Points);
+        Assert.Equal(2, outcome.WinnerVotes);
+        Assert.Equal(3, outcome.Votes);
     }
 
     [Fact]
@@ -51,6 +62,7 @@ public sealed class VoteCalculatorTests
         Assert.True(outcome.IsTie);
         Assert.Equal(["2", "13"], outcome.Points);
         Assert.Equal(5, outcome.Votes);
+        Assert.Equal(2, outcome.WinnerVotes);
     }
 
     [Fact]

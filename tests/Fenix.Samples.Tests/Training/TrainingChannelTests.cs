@@ -164,6 +164,10 @@ public sealed class TrainingChannelTests : IAsyncLifetime
         _sockets.Add(socket);
         await socket.JoinOkAsync(Topic);
         await socket.AssertPushAsync("participant_status", p => PayloadReader.String(p, "participant") == name);
+
+        // The newcomer's status_updated goes out right after its status: wait for it, or a trainer joining next would
+        // get it too (one session_overview more than the test expects).
+        await socket.AssertBroadcastAsync(TrainingChannel.StatusUpdated, new { participant = name });
         return socket;
     }
 

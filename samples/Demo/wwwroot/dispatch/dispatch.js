@@ -47,7 +47,13 @@ function addNotification({ kind, from, body, sent_at }) {
   $("empty").hidden = true;
 }
 
-const socket = new Socket("/dispatch/socket", { longPollFallbackMs: 2500 });
+// The server signs this page's hero name (user_info.hero_token); sending it back on every (re)connect keeps the name
+// across network blips and server restarts. It lives in sessionStorage: per tab, like the hero.
+const TOKEN_KEY = "dispatch.hero_token";
+const socket = new Socket("/dispatch/socket", {
+  longPollFallbackMs: 2500,
+  params: () => ({ hero_token: sessionStorage.getItem(TOKEN_KEY) ?? "" }),
+});
 socket.onOpen(() => setStatus("online", true));
 socket.onError(() => setStatus("reconnecting…", false));
 socket.connect();
@@ -55,14 +61,24 @@ socket.connect();
 const channel = socket.channel("notifications:lobby", {});
 const presence = new Presence(channel);
 presence.onSync(() => renderHeroes(presence));
-channel.on("user_info", ({ user_name }) => {
+channel.on("user_info", ({ user_name, hero_token }) => {
+  if (hero_token) sessionStorage.setItem(TOKEN_KEY, hero_token);
+  // Never change who the user is silently (e.g. a server whose keys changed could not verify the old token).
+  $("identity-notice").hidden = me === null || me === user_name;
+  if (me !== null && me !== user_name) $("identity-notice").textContent = `The server gave you a new name: you are now ${user_name} (you were ${me}).`;
   me = user_name;
   $("hero-name").textContent = user_name;
   document.title = `${user_name} · Dispatch`;
   renderHeroes(presence);
 });
 channel.on("notification", addNotification);
-channel.join().receive("error", ({ reason }) => setStatus(`could not join: ${reason}`, false));
+let joins = 0;
+channel.join()
+  .receive("ok", () => {
+    // A rejoin (reconnect, server restart): what was said before about sending no longer holds.
+    if (joins++ > 0) $("send-status").textContent = "";
+  })
+  .receive("error", ({ reason }) => setStatus(`could not join: ${reason}`, false));
 
 function send(event, extra = {}) {
   const body = $("body").value.trim();

@@ -5,10 +5,12 @@ import { Socket, Presence } from "/vendor/phoenix.mjs";
 const $ = (id) => document.getElementById(id);
 const room = new URLSearchParams(location.search).get("room") || "lobby";
 
+const NO_STATE = { card: null, driver: null, round: 0, position: 0, total: 0, finished: false };
+
 const view = {
   me: null,
   cards: [],
-  state: { card: null, driver: null, round: 0, position: 0, total: 0, finished: false },
+  state: NO_STATE,
   myVote: null,
   winner: null,
   presence: null,
@@ -77,9 +79,10 @@ function renderTable(list) {
   $("result").hidden = !winner;
   if (winner) {
     $("result").classList.toggle("tie", winner.outcome === "tie");
+    const votes = (n) => `${n} ${n === 1 ? "vote" : "votes"}`;
     $("result").textContent = winner.outcome === "tie"
-      ? `Tie between ${winner.points.join(" and ")} (${winner.votes} votes)`
-      : `Winner: ${winner.points[0]} (${winner.votes} ${winner.votes === 1 ? "vote" : "votes"})`;
+      ? `Tie between ${winner.points.join(" and ")} (${votes(winner.winner_votes)} each, ${votes(winner.votes)} in all)`
+      : `Winner: ${winner.points[0]} (${votes(winner.winner_votes)} of ${winner.votes})`;
   }
   $("waiting").textContent = waitingFor.length ? `Waiting for ${waitingFor.join(", ")}.` : "";
 
@@ -121,8 +124,17 @@ function start(name) {
     .receive("error", ({ reason }) => showError(reason))
     .receive("timeout", () => showError("the server did not answer"));
 
+  let joins = 0;
   channel.join()
     .receive("ok", ({ name: me, cards }) => {
+      if (joins++ > 0) {
+        // A rejoin (reconnect, server restart): the server is about to push the room as it is now. Forget what this
+        // page believed (the card, its vote, a result, an error), so nothing stale stays on screen.
+        view.state = NO_STATE;
+        view.myVote = null;
+        view.winner = null;
+        showError(null);
+      }
       view.me = me;
       view.cards = cards;
       $("cards").replaceChildren(...cards.map((points) => {

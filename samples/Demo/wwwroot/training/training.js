@@ -142,8 +142,15 @@ function start(name, role) {
     channel.on("participant_status", renderStatus);
   }
 
+  let joins = 0;
   channel.join()
     .receive("ok", ({ exercises }) => {
+      if (joins++ > 0) {
+        // A rejoin (reconnect, server restart): the server pushes the session as it is now; an announcement or an
+        // error from before may no longer be true.
+        $("announcement").hidden = true;
+        showError(null);
+      }
       plan = exercises;
       $("login").hidden = true;
       $("gym").hidden = false;

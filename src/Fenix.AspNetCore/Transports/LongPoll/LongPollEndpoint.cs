@@ -124,7 +124,7 @@ internal static class LongPollEndpoint
         if (serializer is null)
         {
             runtime.SocketLog.VersionMismatch(parameters.Get("vsn"));
-            runtime.Metrics.ConnectionsRefused.Add(1, new KeyValuePair<string, object?>("reason", "vsn"));
+            runtime.Metrics.ConnectionRefused("longpoll", "vsn");
             await WriteStatusAsync(context, 403);
             return;
         }
@@ -134,7 +134,7 @@ internal static class LongPollEndpoint
         var connection = await SocketConnector.ConnectAsync(mount, runtime, parameters, connectInfo);
         if (!connection.Accepted)
         {
-            runtime.Metrics.ConnectionsRefused.Add(1, new KeyValuePair<string, object?>("reason", "connect refused"));
+            runtime.Metrics.ConnectionRefused("longpoll", "connect_refused");
             await WriteStatusAsync(context, 403);
             return;
         }
@@ -143,7 +143,7 @@ internal static class LongPollEndpoint
         var socket = new SocketSession(runtime, mount, serializer, connection.Assigns, connection.SocketId, connectInfo, session);
         sessions.Add(session);
         session.Attach(socket);
-        runtime.SocketLog.Connected("longpoll", mount.HandlerName, connection.SocketId, serializer.Name, connectInfo.PeerAddress?.ToString());
+        runtime.SocketLog.Connected("longpoll", mount.HandlerName, connection.SocketId, serializer.Name, connectInfo.PeerAddress?.ToString(), context.Request.Protocol);
         var token = sessions.Issue(session, runtime.PubSub.NodeName, mount.Options.LongPoll.TokenMaxAge);
         await WriteJsonAsync(context, writer =>
         {

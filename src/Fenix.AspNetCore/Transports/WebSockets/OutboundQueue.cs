@@ -6,7 +6,9 @@ internal readonly record struct OutboundItem(ReadOnlyMemory<byte> Data, WebSocke
 /// <summary>
 /// The frames waiting for one connection's writer, bounded in bytes. Any thread may enqueue; only the writer
 /// dequeues. <see cref="TryEnqueue"/> reports whether the caller must start the writer, so exactly one runs.
-/// Locks on itself (internal: nobody else can), and borrows its overflow queue from a shared pool only during bursts.
+/// Every frame but the close frame counts with its size on the wire (header included), so that pongs to a client
+/// that pings without reading are bounded like data. Locks on itself (internal: nobody else can), and borrows its
+/// overflow queue from a shared pool only during bursts.
 /// </summary>
 internal sealed class OutboundQueue(long maxBytes)
 {
@@ -18,14 +20,20 @@ internal sealed class OutboundQueue(long maxBytes)
     /// <summary>Items after <see cref="_head"/>, in order; borrowed from <see cref="QueuePool"/> when two are pending and given back when drained.</summary>
     private Queue<OutboundItem>? _items;
 
-    /// <summary>Bytes of data frames enqueued and not yet written.</summary>
+    /// <summary>Wire bytes of the frames enqueued and not yet taken by the writer (close frames excepted).</summary>
     private long _bytes;
 
     /// <summary>True while a writer runs; it clears this only when it found the queue empty.</summary>
     private bool _writing;
 
-    /// <summary>No more data frames are accepted (closing or closed).</summary>
+    /// <summary>No more frames are accepted but a close frame (closing or closed).</summary>
     private bool _sealed;
+
+    /// <summary>Completed when the writer releases its role or the queue is cleared; created only when someone waits.</summary>
+    private TaskCompletionSource? _idle;
+
+    /// <summary>Set by <see cref="Clear"/>: the connection is abandoned, nobody waits for its writer any more.</summary>
+    private bool _cleared;
 
     public long QueuedBytes
     {
@@ -38,7 +46,10 @@ internal sealed class OutboundQueue(long maxBytes)
         }
     }
 
-    /// <summary>Adds an item. Returns Rejected after <see cref="Seal"/>, Overflow when over the byte bound (nothing added).</summary>
+    /// <summary>
+    /// Adds an item. Returns Rejected after <see cref="Seal"/> (unless <paramref name="afterSeal"/>, for the close frame),
+    /// Overflow when over the byte bound (nothing added).
+    /// </summary>
     public EnqueueResult TryEnqueue(OutboundItem item, bool afterSeal = false)
     {
         lock (this)
@@ -48,15 +59,16 @@ internal sealed class OutboundQueue(long maxBytes)
                 return EnqueueResult.Rejected;
             }
 
-            if (item.Opcode is WebSocketOpcode.Text or WebSocketOpcode.Binary)
+            if (item.Opcode != WebSocketOpcode.Close)
             {
                 // One frame larger than the bound still goes to a client that has nothing queued.
-                if (_bytes > 0 && _bytes + item.Data.Length > maxBytes)
+                var size = WireSize(item);
+                if (_bytes > 0 && _bytes + size > maxBytes)
                 {
                     return EnqueueResult.Overflow;
                 }
 
-                _bytes += item.Data.Length;
+                _bytes += size;
             }
 
             if (!_hasHead && (_items is null || _items.Count == 0))
@@ -100,39 +112,32 @@ internal sealed class OutboundQueue(long maxBytes)
     /// </summary>
     public bool TryDequeue(out OutboundItem item, bool releaseIfEmpty = true)
     {
+        TaskCompletionSource? idle;
         lock (this)
         {
-            if (_hasHead)
+            if (TryTake(out item))
             {
-                item = _head;
-                _head = default;
-                _hasHead = false;
+                return true;
             }
-            else if (_items is null || !_items.TryDequeue(out item))
+
+            if (!releaseIfEmpty)
             {
-                item = default;
-                if (!releaseIfEmpty)
-                {
-                    return false;
-                }
-
-                if (_items is not null)
-                {
-                    QueuePool.Return(_items);
-                    _items = null;
-                }
-
-                _writing = false;
                 return false;
             }
 
-            if (item.Opcode is WebSocketOpcode.Text or WebSocketOpcode.Binary)
+            if (_items is not null)
             {
-                _bytes -= item.Data.Length;
+                QueuePool.Return(_items);
+                _items = null;
             }
 
-            return true;
+            _writing = false;
+            idle = _idle;
+            _idle = null;
         }
+
+        idle?.TrySetResult();
+        return false;
     }
 
     /// <summary>Whether anything is queued or being written.</summary>
@@ -147,19 +152,61 @@ internal sealed class OutboundQueue(long maxBytes)
         }
     }
 
-    /// <summary>Drops everything (the connection is gone).</summary>
-    public void Clear()
+    /// <summary>Completes when no writer runs (at once if none does), or once the queue was cleared.</summary>
+    public Task WhenIdle()
     {
         lock (this)
         {
+            return _writing && !_cleared ? (_idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task : Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Drops everything (the connection is gone); a writer still running drains nothing more.</summary>
+    public void Clear()
+    {
+        TaskCompletionSource? idle;
+        lock (this)
+        {
             _sealed = true;
+            _cleared = true;
             _items?.Clear();
             _items = null;
             _head = default;
             _hasHead = false;
             _bytes = 0;
+            idle = _idle;
+            _idle = null;
         }
+
+        idle?.TrySetResult();
     }
+
+    /// <summary>Takes the oldest item, if any (under the lock).</summary>
+    private bool TryTake(out OutboundItem item)
+    {
+        if (_hasHead)
+        {
+            item = _head;
+            _head = default;
+            _hasHead = false;
+        }
+        else if (_items is null || !_items.TryDequeue(out item))
+        {
+            item = default;
+            return false;
+        }
+
+        if (item.Opcode != WebSocketOpcode.Close)
+        {
+            _bytes -= WireSize(item);
+        }
+
+        return true;
+    }
+
+    /// <summary>What a frame costs on the wire: its payload and its (unmasked) server header.</summary>
+    private static long WireSize(in OutboundItem item) =>
+        item.Data.Length + (item.Data.Length <= 125 ? 2 : item.Data.Length <= ushort.MaxValue ? 4 : 10);
 }
 
 /// <summary>

@@ -30,7 +30,7 @@ internal sealed partial class WebSocketConnection
                 {
                     result = await _reader.ReadAsync();
                 }
-                catch (Exception e) when (e is IOException or OperationCanceledException or Microsoft.AspNetCore.Connections.ConnectionResetException)
+                catch (Exception e) when (IsPeerGone(e))
                 {
                     return TerminateReason.Closed;
                 }
@@ -103,7 +103,8 @@ internal sealed partial class WebSocketConnection
         switch (header.Opcode)
         {
             case WebSocketOpcode.Ping:
-                Enqueue(new OutboundItem(Unmask(payload, header.MaskKey), WebSocketOpcode.Pong), afterSeal: true);
+                // Counted against the outbound bound like any frame: a client that pings and never reads is a slow consumer.
+                Enqueue(new OutboundItem(Unmask(payload, header.MaskKey), WebSocketOpcode.Pong));
                 return FrameOutcome.Continue;
             case WebSocketOpcode.Pong:
                 return FrameOutcome.Continue;
@@ -130,7 +131,13 @@ internal sealed partial class WebSocketConnection
             {
                 var length = (int)header.PayloadLength;
                 WebSocketFraming.CopyUnmasked(payload, buffer, header.MaskKey, maskOffset: 0);
-                return HandleMessage(header.Opcode, buffer.AsSpan(0, length));
+                var message = buffer.AsSpan(0, length);
+                if (header.Opcode == WebSocketOpcode.Text && !Utf8.IsValid(message))
+                {
+                    return FailInvalidUtf8();
+                }
+
+                return HandleMessage(header.Opcode, message);
             }
             finally
             {
@@ -142,7 +149,11 @@ internal sealed partial class WebSocketConnection
             assembler.Begin(header.Opcode);
         }
 
-        assembler.Append(payload, header.MaskKey);
+        if (!assembler.Append(payload, header.MaskKey, header.Fin))
+        {
+            return FailInvalidUtf8(); // fail fast: at the fragment carrying the bad bytes, not at the end of the message
+        }
+
         if (!header.Fin)
         {
             return FrameOutcome.Continue;
@@ -166,13 +177,6 @@ internal sealed partial class WebSocketConnection
         }
 
         var isBinary = opcode == WebSocketOpcode.Binary;
-        if (!isBinary && !Utf8.IsValid(data))
-        {
-            Fail(TransportCloseReason.InvalidUtf8, "text message is not valid UTF-8");
-            _closeReasonForChannels = TerminateReason.Error("invalid_utf8");
-            return FrameOutcome.Stop;
-        }
-
         Message message;
         try
         {
@@ -220,6 +224,14 @@ internal sealed partial class WebSocketConnection
         return FrameOutcome.Stop;
     }
 
+    /// <summary>Text that is not UTF-8 (its data was already checked, one frame at a time, before reaching here).</summary>
+    private FrameOutcome FailInvalidUtf8()
+    {
+        Fail(TransportCloseReason.InvalidUtf8, "text message is not valid UTF-8");
+        _closeReasonForChannels = TerminateReason.Error("invalid_utf8");
+        return FrameOutcome.Stop;
+    }
+
     /// <summary>Closes at once after a violation: the close frame is sent, the client's answer is not awaited.</summary>
     private void Fail(TransportCloseReason reason, string detail)
     {
@@ -232,6 +244,11 @@ internal sealed partial class WebSocketConnection
 
     private static byte[] Unmask(in ReadOnlySequence<byte> payload, uint maskKey)
     {
+        if (payload.IsEmpty)
+        {
+            return [];
+        }
+
         var bytes = new byte[payload.Length];
         WebSocketFraming.CopyUnmasked(payload, bytes, maskKey, maskOffset: 0);
         return bytes;

@@ -32,12 +32,17 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
     /// <summary>Timestamp of the last bytes received (<see cref="TimeProvider.GetTimestamp"/>).</summary>
     private long _lastActivity;
 
-    /// <summary>0 until the first close request; the first reason wins.</summary>
+    /// <summary>0 until the first close request or the end of the connection, whichever comes first; the first reason wins.</summary>
     private int _closeRequested;
 
     /// <summary>Set when the writer failed or the close handshake timed out: stop everything.</summary>
     private volatile bool _aborted;
 
+    /// <summary>
+    /// Bounds the close handshake and the last flush: null until the first close (or the end) starts it, then that timer,
+    /// then <see cref="EndedTimer.Instance"/> once the end disposed it. Swapped only with Interlocked; whoever swaps a timer
+    /// out disposes it, so a close that races the end never leaves a timer behind.
+    /// </summary>
     private ITimer? _closeTimer;
 
     public WebSocketConnection(Stream stream, FenixRuntime runtime, SocketMountOptions mountOptions)
@@ -77,7 +82,7 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
         }
         catch (Exception e)
         {
-            _log.WriteFailed(Session.SocketId, e);
+            _log.ReceiveFailed(Session.SocketId, e);
             reason = TerminateReason.Error("transport_error");
         }
         finally
@@ -85,8 +90,19 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
             var channelsEnded = Session.Terminate(reason);
             _runtime.Connections.Remove(this);
             _runtime.Connections.WebSocketClosed();
-            _closeTimer?.Dispose();
-            await WaitForWriterAsync();
+            if (Interlocked.Exchange(ref _closeRequested, 1) == 0)
+            {
+                // The peer left without a close handshake: nothing new goes out, and what is queued gets the same time
+                // to flush as after a close.
+                _outbound.Seal();
+                StartCloseTimer();
+            }
+
+            // The writer flushed what was queued (a close frame last), or the close timer gave up on it.
+            await _outbound.WhenIdle();
+            Interlocked.Exchange(ref _closeTimer, EndedTimer.Instance)?.Dispose();
+            _aborted = true;
+            _outbound.Clear(); // the stream is about to go away: no writer may start after this
 
             // Hold the request until the channels' terminate callbacks ran, so that a server stopping waits for them
             // (and for the presence leaves they cause) before it stops the services they use.
@@ -98,6 +114,7 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
             {
                 // A terminate callback that hangs must not hold the connection (or a server's shutdown) forever.
             }
+
             await _reader.CompleteAsync();
         }
     }
@@ -114,14 +131,10 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
 
         _log.Disconnected(Name, _session?.SocketId, reason.Code, reason.Text);
         _outbound.Seal();
-        Enqueue(new OutboundItem(EncodeClosePayload(reason), WebSocketOpcode.Close), afterSeal: true);
+        Enqueue(new OutboundItem(WebSocketFraming.EncodeClosePayload(reason.Code, reason.Text), WebSocketOpcode.Close), afterSeal: true);
 
         // The client should answer with its own close frame; if it does not, stop reading after the timeout.
-        _closeTimer = _runtime.Time.CreateTimer(
-            static state => ((WebSocketConnection)state!).Abort(),
-            this,
-            _options.CloseTimeout,
-            Timeout.InfiniteTimeSpan);
+        StartCloseTimer();
     }
 
     public void OnIdleTimeout() => Session.Close(TransportCloseReason.IdleTimeout, TerminateReason.Closed);
@@ -130,8 +143,22 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
 
     void IThreadPoolWorkItem.Execute() => _ = WriteLoopAsync();
 
+    private void StartCloseTimer()
+    {
+        var timer = _runtime.Time.CreateTimer(static state => ((WebSocketConnection)state!).Abort(), this, _options.CloseTimeout, Timeout.InfiniteTimeSpan);
+        if (Interlocked.CompareExchange(ref _closeTimer, timer, null) is not null)
+        {
+            timer.Dispose(); // the connection ended meanwhile
+        }
+    }
+
     private void Abort()
     {
+        if (Volatile.Read(ref _closeTimer) == EndedTimer.Instance)
+        {
+            return; // fired while the end disposed it: the reader may be completed already
+        }
+
         _aborted = true;
         _outbound.Clear();
         _reader.CancelPendingRead();
@@ -204,7 +231,16 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
         }
         catch (Exception e)
         {
-            _log.WriteFailed(_session?.SocketId, e);
+            if (IsPeerGone(e))
+            {
+                // A client going away mid-write is normal (a tab closed, a load test ending): no warning, no stack trace.
+                _log.PeerGoneWhileWriting(_session?.SocketId, e.GetType().Name, e.Message);
+            }
+            else
+            {
+                _log.WriteFailed(_session?.SocketId, e);
+            }
+
             Abort();
             while (_outbound.TryDequeue(out _))
             {
@@ -216,21 +252,23 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
         }
     }
 
-    private async Task WaitForWriterAsync()
-    {
-        var deadline = _runtime.Time.GetTimestamp();
-        while (_outbound.IsBusy && !_aborted && _runtime.Time.GetElapsedTime(deadline) < _options.CloseTimeout)
-        {
-            await Task.Delay(5);
-        }
-    }
+    /// <summary>
+    /// Whether an I/O exception only says that the peer is gone: the connection was reset or aborted, or the host already
+    /// completed the request and disposed its stream.
+    /// </summary>
+    private static bool IsPeerGone(Exception e) => e is IOException or ObjectDisposedException or OperationCanceledException;
 
-    private static byte[] EncodeClosePayload(TransportCloseReason reason)
+    /// <summary>What <see cref="_closeTimer"/> holds once the connection ended.</summary>
+    private sealed class EndedTimer : ITimer
     {
-        var text = System.Text.Encoding.UTF8.GetBytes(reason.Text);
-        var payload = new byte[2 + Math.Min(text.Length, 123)];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(payload, (ushort)reason.Code);
-        text.AsSpan(0, payload.Length - 2).CopyTo(payload.AsSpan(2));
-        return payload;
+        public static readonly EndedTimer Instance = new();
+
+        public bool Change(TimeSpan dueTime, TimeSpan period) => false;
+
+        public void Dispose()
+        {
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

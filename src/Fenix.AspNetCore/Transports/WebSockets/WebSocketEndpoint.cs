@@ -4,6 +4,7 @@ using Fenix.AspNetCore.Sockets;
 using Fenix.Protocol.Serializers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -11,8 +12,10 @@ using Microsoft.Extensions.Options;
 namespace Fenix.AspNetCore.Transports.WebSockets;
 
 /// <summary>
-/// Serves <c>&lt;mount&gt;/websocket</c>: checks method, origin, upgrade headers, subprotocols and vsn, runs the
-/// socket's connect callback, and on acceptance upgrades the connection and runs it.
+/// Serves <c>&lt;mount&gt;/websocket</c>: checks method, origin, handshake headers, subprotocols and vsn, runs the
+/// socket's connect callback, and on acceptance takes over the connection and runs it. A WebSocket arrives as an
+/// HTTP/1.1 upgrade (RFC 6455) or, from browsers on HTTPS pages, as an HTTP/2 extended CONNECT (RFC 8441); after the
+/// handshake both are the same byte stream with the same framing, limits and close codes.
 /// </summary>
 internal static class WebSocketEndpoint
 {
@@ -21,7 +24,8 @@ internal static class WebSocketEndpoint
         var request = context.Request;
         var response = context.Response;
         var log = runtime.SocketLog;
-        if (!HttpMethods.IsGet(request.Method))
+        var connect = context.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true } extended ? extended : null;
+        if (connect is null && !HttpMethods.IsGet(request.Method))
         {
             response.StatusCode = StatusCodes.Status400BadRequest;
             return;
@@ -30,22 +34,25 @@ internal static class WebSocketEndpoint
         if (!mount.Options.CheckOrigin.IsAllowed(request))
         {
             log.OriginRefused(request.Headers.Origin.ToString());
-            await RefuseAsync(context, runtime, StatusCodes.Status403Forbidden, "origin not allowed");
+            await RefuseAsync(context, runtime, StatusCodes.Status403Forbidden, "origin");
             return;
         }
 
-        var upgrade = context.Features.Get<IHttpUpgradeFeature>();
-        var invalid = WebSocketHandshake.Validate(request);
-        if (upgrade is null || invalid is not null)
+        var upgrade = connect is null ? context.Features.Get<IHttpUpgradeFeature>() : null;
+        var invalid = connect is not null
+            ? WebSocketHandshake.ValidateExtendedConnect(request, connect.Protocol)
+            : WebSocketHandshake.Validate(request);
+        if (invalid is not null || (connect is null && upgrade is null))
         {
             response.StatusCode = StatusCodes.Status400BadRequest;
             await response.WriteAsync($"Bad WebSocket upgrade request: {invalid ?? "the connection cannot be upgraded (HTTP/1.1 required)"}");
             return;
         }
 
-        if (!upgrade.IsUpgradableRequest || AtUpgradeLimit(context, runtime))
+        if (upgrade is { IsUpgradableRequest: false } || AtUpgradeLimit(context, runtime))
         {
-            // Refuse before running the connect callback: Kestrel would refuse the upgrade anyway.
+            // Refuse before running the connect callback: Kestrel would refuse the upgrade anyway (and over HTTP/2 the
+            // same limit keeps the number of open WebSockets bounded).
             await RefuseAsync(context, runtime, StatusCodes.Status503ServiceUnavailable, "capacity");
             return;
         }
@@ -71,34 +78,49 @@ internal static class WebSocketEndpoint
         var connection = await SocketConnector.ConnectAsync(mount, runtime, parameters, connectInfo);
         if (!connection.Accepted)
         {
-            await RefuseAsync(context, runtime, connection.StatusCode, "connect refused");
+            await RefuseAsync(context, runtime, connection.StatusCode, "connect_refused");
             return;
         }
 
-        response.Headers.Upgrade = "websocket";
-        response.Headers.SecWebSocketAccept = WebSocketHandshake.AcceptKey(request.Headers.SecWebSocketKey.ToString());
+        if (connect is null)
+        {
+            response.Headers.Upgrade = "websocket";
+            response.Headers.SecWebSocketAccept = WebSocketHandshake.AcceptKey(request.Headers.SecWebSocketKey.ToString());
+        }
+
         if (subprotocol is not null)
         {
             response.Headers.SecWebSocketProtocol = subprotocol;
         }
 
-        Stream stream;
-        try
-        {
-            stream = await upgrade.UpgradeAsync();
-        }
-        catch (InvalidOperationException) when (!response.HasStarted)
+        var stream = connect is not null ? await connect.AcceptAsync() : await TryUpgradeAsync(context, upgrade!);
+        if (stream is null)
         {
             // Kestrel's upgraded-connection limit was reached between the check above and now.
             await RefuseAsync(context, runtime, StatusCodes.Status503ServiceUnavailable, "capacity");
             return;
         }
 
+        // The connection now lives as long as the WebSocket: a request timeout (if the app uses them) must not end it.
+        context.Features.Get<IHttpRequestTimeoutFeature>()?.DisableTimeout();
         var transport = new WebSocketConnection(stream, runtime, mount.Options);
         var session = new SocketSession(runtime, mount, serializer, connection.Assigns, connection.SocketId, connectInfo, transport);
         transport.Attach(session);
-        log.Connected("websocket", mount.HandlerName, connection.SocketId, serializer.Name, connectInfo.PeerAddress?.ToString());
+        log.Connected("websocket", mount.HandlerName, connection.SocketId, serializer.Name, connectInfo.PeerAddress?.ToString(), request.Protocol);
         await transport.RunAsync();
+    }
+
+    /// <summary>Sends the 101 and returns the upgraded connection's stream; null when Kestrel refused it at its limit.</summary>
+    private static async Task<Stream?> TryUpgradeAsync(HttpContext context, IHttpUpgradeFeature upgrade)
+    {
+        try
+        {
+            return await upgrade.UpgradeAsync();
+        }
+        catch (InvalidOperationException) when (!context.Response.HasStarted)
+        {
+            return null;
+        }
     }
 
     private static bool AtUpgradeLimit(HttpContext context, FenixRuntime runtime) =>
@@ -107,7 +129,7 @@ internal static class WebSocketEndpoint
 
     private static Task RefuseAsync(HttpContext context, FenixRuntime runtime, int status, string reason)
     {
-        runtime.Metrics.ConnectionsRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        runtime.Metrics.ConnectionRefused("websocket", reason);
         context.Response.StatusCode = status;
         return Task.CompletedTask;
     }

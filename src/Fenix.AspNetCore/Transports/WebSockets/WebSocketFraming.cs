@@ -33,6 +33,32 @@ internal static class WebSocketFraming
         return 10;
     }
 
+    /// <summary>Most bytes of reason a close frame carries (a control frame's payload is at most 125 bytes, 2 of them the code).</summary>
+    public const int MaxCloseReasonLength = 123;
+
+    /// <summary>
+    /// A close frame's payload: the code, then the reason in UTF-8, cut to <see cref="MaxCloseReasonLength"/> bytes at a
+    /// code point boundary (the reason must stay valid UTF-8, or the client fails the connection with 1007).
+    /// </summary>
+    public static byte[] EncodeClosePayload(int code, string reason)
+    {
+        var text = System.Text.Encoding.UTF8.GetBytes(reason);
+        var length = text.Length;
+        if (length > MaxCloseReasonLength)
+        {
+            length = MaxCloseReasonLength;
+            while (length > 0 && (text[length] & 0xC0) == 0x80)
+            {
+                length--; // text[length] continues a code point that started before the cut: cut before that code point
+            }
+        }
+
+        var payload = new byte[2 + length];
+        BinaryPrimitives.WriteUInt16BigEndian(payload, (ushort)code);
+        text.AsSpan(0, length).CopyTo(payload.AsSpan(2));
+        return payload;
+    }
+
     /// <summary>Copies <paramref name="source"/> into <paramref name="destination"/> XOR-ing it with the 4-byte mask,
     /// starting at mask offset <paramref name="maskOffset"/>; returns the mask offset after the last byte.</summary>
     public static int CopyUnmasked(in ReadOnlySequence<byte> source, Span<byte> destination, uint maskKey, int maskOffset)

@@ -41,6 +41,20 @@ internal static class WebSocketHandshake
         return null;
     }
 
+    /// <summary>
+    /// Checks an HTTP/2 extended CONNECT (RFC 8441 §4: <c>:protocol</c> websocket, version 13; there is no key and no
+    /// accept header); returns null when valid, else the reason for a 400 answer.
+    /// </summary>
+    public static string? ValidateExtendedConnect(HttpRequest request, string? protocol)
+    {
+        if (!string.Equals(protocol, "websocket", StringComparison.OrdinalIgnoreCase))
+        {
+            return "the ':protocol' of an extended CONNECT must be 'websocket'";
+        }
+
+        return request.Headers.SecWebSocketVersion.ToString() != "13" ? "'sec-websocket-version' header must be 13" : null;
+    }
+
     /// <summary>The <c>Sec-WebSocket-Accept</c> answer for a client key.</summary>
     public static string AcceptKey(string key)
     {

@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using Fenix.IntegrationTests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Xunit;
+
+namespace Fenix.IntegrationTests.Observability;
+
+/// <summary>
+/// Fenix's spans and instruments as OpenTelemetry collects them through <c>AddFenixInstrumentation()</c> (in-memory
+/// exporters), on a real Kestrel server driven by raw WebSocket clients. Activity listeners are process-wide, so each
+/// test finds its own spans by a topic nobody else uses.
+/// </summary>
+public sealed class TelemetryTests : IAsyncLifetime
+{
+    private const string ClientTraceId = "0af7651916cd43dd8448eb211c80319c";
+    private const string ClientSpanId = "b7ad6b7169203331";
+
+    private readonly List<Activity> _spans = [];
+    private readonly List<Metric> _metrics = [];
+    private WebApplication _app = null!;
+    private Uri _server = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddSingleton<TerminationLog>();
+        builder.Services.AddFenix();
+        builder.Services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.AddFenixInstrumentation().AddInMemoryExporter(_spans))
+            .WithMetrics(metrics => metrics.AddFenixInstrumentation().AddInMemoryExporter(_metrics));
+        _app = builder.Build();
+        _app.MapFenixSocket<FixtureSocket>("/ws");
+        await _app.StartAsync();
+        _server = new Uri(_app.Urls.First());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Connect_continues_the_trace_context_the_client_sent_as_connect_params()
+    {
+        var user = Unique("ann");
+        await using var client = await PhoenixTestClient.ConnectAsync(
+            _server, "/ws", "2.0.0", $"user_id={user}&traceparent=00-{ClientTraceId}-{ClientSpanId}-01&tracestate=vendor%3Dvalue");
+
+        var connect = await SpanAsync(s => s.DisplayName == "FixtureSocket connect" && Equals(s.GetTagItem("fenix.socket.id"), $"user_sockets:{user}"));
+        Assert.Equal(ClientTraceId, connect.TraceId.ToHexString());
+        Assert.Equal(ClientSpanId, connect.ParentSpanId.ToHexString());
+        Assert.Equal("vendor=value", connect.TraceStateString);
+        Assert.Equal(ActivityKind.Server, connect.Kind);
+        Assert.Equal("accepted", connect.GetTagItem("fenix.connect.result"));
+        Assert.Equal("websocket", connect.GetTagItem("fenix.transport"));
+        Assert.Equal("/ws/websocket", connect.GetTagItem("url.path"));
+    }
+
+    [Fact]
+    public async Task Connect_continues_a_traceparent_header_when_the_client_can_send_headers()
+    {
+        var user = Unique("bob");
+        await using var client = await PhoenixTestClient.ConnectAsync(
+            _server, "/ws", "2.0.0", $"user_id={user}", new Dictionary<string, string> { ["traceparent"] = $"00-{ClientTraceId}-{ClientSpanId}-01" });
+
+        var connect = await SpanAsync(s => Equals(s.GetTagItem("fenix.socket.id"), $"user_sockets:{user}"));
+        Assert.Equal(ClientTraceId, connect.TraceId.ToHexString());
+    }
+
+    [Fact]
+    public async Task A_refused_connect_is_a_span_with_its_status()
+    {
+        var before = _spans.Count;
+        await using var socket = await RawWebSocket.ConnectAsync(_server, $"/ws/websocket?vsn=2.0.0&ratelimit=true&traceparent=00-{ClientTraceId}-{ClientSpanId}-01");
+        Assert.Equal(429, socket.Handshake.Status);
+
+        var connect = await SpanAsync(s => s.DisplayName == "FixtureSocket connect" && Equals(s.GetTagItem("http.response.status_code"), 429), before);
+        Assert.Equal("refused", connect.GetTagItem("fenix.connect.result"));
+    }
+
+    [Fact]
+    public async Task Joins_and_events_are_traces_of_their_own_linked_to_the_connect_span_with_broadcasts_as_events()
+    {
+        var user = Unique("carol");
+        var topic = $"room:{Unique("t")}";
+        await using var client = await PhoenixTestClient.ConnectAsync(_server, "/ws", "2.0.0", $"user_id={user}&traceparent=00-{ClientTraceId}-{ClientSpanId}-01");
+        var (joinRef, joinMessageRef) = await client.JoinAsync(topic);
+        await client.AssertReplyAsync(joinMessageRef);
+        var push = await client.SendAsync(topic, "new_msg", new { body = "hi" }, joinRef);
+        await client.AssertReplyAsync(push);
+
+        var connect = await SpanAsync(s => Equals(s.GetTagItem("fenix.socket.id"), $"user_sockets:{user}"));
+        var join = await SpanAsync(s => Equals(s.GetTagItem("fenix.topic"), topic) && Equals(s.GetTagItem("fenix.event"), "phx_join"));
+        Assert.Equal("FixtureRoomChannel join", join.DisplayName);
+        Assert.Equal(default, join.ParentSpanId); // a trace of its own: a connection lives for hours
+        Assert.NotEqual(connect.TraceId, join.TraceId);
+        Assert.Equal(connect.Context.SpanId, Assert.Single(join.Links).Context.SpanId);
+        Assert.Equal("ok", join.GetTagItem("fenix.join.result"));
+        Assert.Equal("room:*", join.GetTagItem("fenix.topic.pattern"));
+        Assert.Equal("FixtureRoomChannel", join.GetTagItem("fenix.channel"));
+
+        var handleIn = await SpanAsync(s => Equals(s.GetTagItem("fenix.topic"), topic) && Equals(s.GetTagItem("fenix.event"), "new_msg"));
+        Assert.Equal("FixtureRoomChannel new_msg", handleIn.DisplayName);
+        Assert.Equal("ok", handleIn.GetTagItem("fenix.reply.status"));
+        Assert.Equal(connect.Context.SpanId, Assert.Single(handleIn.Links).Context.SpanId);
+        var broadcast = Assert.Single(handleIn.Events, e => e.Name == "fenix.broadcast");
+        Assert.Equal(topic, broadcast.Tags.Single(t => t.Key == "fenix.topic").Value);
+        Assert.Equal("new_msg", broadcast.Tags.Single(t => t.Key == "fenix.event").Value);
+    }
+
+    [Fact]
+    public async Task A_traceparent_in_a_payload_makes_that_message_part_of_the_client_trace()
+    {
+        var topic = $"room:{Unique("t")}";
+        await using var client = await PhoenixTestClient.ConnectAsync(_server, "/ws", "2.0.0", $"user_id={Unique("dan")}");
+        var (joinRef, joinMessageRef) = await client.JoinAsync(topic, new { traceparent = $"00-{ClientTraceId}-{ClientSpanId}-01" });
+        await client.AssertReplyAsync(joinMessageRef);
+
+        var join = await SpanAsync(s => Equals(s.GetTagItem("fenix.topic"), topic) && Equals(s.GetTagItem("fenix.event"), "phx_join"));
+        Assert.Equal(ClientTraceId, join.TraceId.ToHexString());
+        Assert.Equal(ClientSpanId, join.ParentSpanId.ToHexString());
+    }
+
+    [Fact]
+    public async Task A_crashing_callback_marks_its_span_as_an_error_with_the_exception()
+    {
+        var topic = $"room:{Unique("t")}";
+        await using var client = await PhoenixTestClient.ConnectAsync(_server, "/ws", "2.0.0", $"user_id={Unique("eve")}");
+        var (joinRef, joinMessageRef) = await client.JoinAsync(topic);
+        await client.AssertReplyAsync(joinMessageRef);
+        await client.SendAsync(topic, "boom", new { }, joinRef);
+        await client.AssertEventAsync("phx_error", topic);
+
+        var boom = await SpanAsync(s => Equals(s.GetTagItem("fenix.topic"), topic) && Equals(s.GetTagItem("fenix.event"), "boom"));
+        Assert.Equal(ActivityStatusCode.Error, boom.Status);
+        Assert.Equal(typeof(InvalidOperationException).FullName, boom.GetTagItem("error.type"));
+        Assert.Contains(boom.Events, e => e.Name == "exception");
+    }
+
+    [Fact]
+    public void Span_names_use_client_chosen_events_only_when_they_look_like_event_names()
+    {
+        Assert.Equal("new_msg", Fenix.AspNetCore.Diagnostics.FenixTelemetry.SpanOperation("new_msg"));
+        Assert.Equal("handle_in", Fenix.AspNetCore.Diagnostics.FenixTelemetry.SpanOperation("drop table; --"));
+        Assert.Equal("handle_in", Fenix.AspNetCore.Diagnostics.FenixTelemetry.SpanOperation(new string('a', 65)));
+    }
+
+    [Fact]
+    public async Task Durations_and_counters_reach_OpenTelemetry_with_units_and_bounded_tags()
+    {
+        var topic = $"room:{Unique("t")}";
+        await using var client = await PhoenixTestClient.ConnectAsync(_server, "/ws", "2.0.0", $"user_id={Unique("fay")}");
+        var (joinRef, joinMessageRef) = await client.JoinAsync(topic);
+        await client.AssertReplyAsync(joinMessageRef);
+        await client.AssertReplyAsync(await client.SendAsync(topic, "ping", new { x = 1 }, joinRef));
+        await client.SendAsync(topic, "silent", new { }, joinRef); // no reply
+        await client.AssertReplyAsync(await client.SendAsync(topic, "ping", new { x = 2 }, joinRef)); // the barrier: "silent" was handled
+
+        _app.Services.GetRequiredService<MeterProvider>().ForceFlush();
+        lock (_metrics)
+        {
+            var join = Last("fenix.channel.join.duration");
+            Assert.Equal("s", join.Unit);
+            Assert.Contains(Points(join), p => Tag(p, "fenix.channel") == "FixtureRoomChannel" && Tag(p, "fenix.join.result") == "ok" && p.GetHistogramCount() >= 1);
+
+            var handleIn = Last("fenix.channel.handle_in.duration");
+            Assert.Equal("s", handleIn.Unit);
+            Assert.Contains(Points(handleIn), p => Tag(p, "fenix.reply.status") == "ok" && p.GetHistogramCount() >= 2);
+            Assert.Contains(Points(handleIn), p => Tag(p, "fenix.reply.status") == "none" && p.GetHistogramCount() >= 1);
+
+            var connect = Last("fenix.socket.connect.duration");
+            Assert.Contains(Points(connect), p => Tag(p, "fenix.socket") == "FixtureSocket" && Tag(p, "fenix.connect.result") == "accepted");
+
+            var joins = Last("fenix.channels.joins");
+            Assert.Equal("{join}", joins.Unit);
+            Assert.Contains(Points(joins), p => Tag(p, "fenix.join.result") == "ok" && p.GetSumLong() >= 1);
+
+            var active = Last("fenix.connections.active");
+            Assert.Contains(Points(active), p => Tag(p, "fenix.transport") == "websocket" && p.GetSumLong() >= 1);
+            Assert.Equal("{message}", Last("fenix.messages.in").Unit);
+        }
+    }
+
+    private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
+
+    private async Task<Activity> SpanAsync(Func<Activity, bool> match, int from = 0)
+    {
+        for (var attempt = 0; attempt < 500; attempt++)
+        {
+            lock (_spans)
+            {
+                if (_spans.Skip(from).FirstOrDefault(match) is { } found)
+                {
+                    return found;
+                }
+            }
+
+            await Task.Delay(10); // spans are exported when they stop, on the server's threads
+        }
+
+        lock (_spans)
+        {
+            throw new Xunit.Sdk.XunitException($"No matching span; recorded: {string.Join(", ", _spans.Select(s => s.DisplayName))}");
+        }
+    }
+
+    private Metric Last(string name) => _metrics.Last(m => m.Name == name);
+
+    private static List<MetricPoint> Points(Metric metric)
+    {
+        var points = new List<MetricPoint>();
+        foreach (ref readonly var point in metric.GetMetricPoints())
+        {
+            points.Add(point);
+        }
+
+        return points;
+    }
+
+    private static string? Tag(MetricPoint point, string key)
+    {
+        foreach (var tag in point.Tags)
+        {
+            if (tag.Key == key)
+            {
+                return tag.Value?.ToString();
+            }
+        }
+
+        return null;
+    }
+}
