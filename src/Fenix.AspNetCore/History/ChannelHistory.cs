@@ -35,7 +35,7 @@ internal sealed class ChannelHistory(ChannelServer channel, HistoryService servi
     /// <summary>What the join replays, in order; set by <see cref="RecoverAsync"/>, consumed by <see cref="Replay"/> (channel loop only).</summary>
     private List<BroadcastMessage>? _replay;
 
-    /// <summary>The epoch and last offset the join's replay covers: buffered messages up to it are duplicates (channel loop only).</summary>
+    /// <summary>The epoch and last offset the join's replay covers: live messages up to it are duplicates (written by the join before <see cref="_live"/> is set, then only read).</summary>
     private (string? Epoch, long Through) _covered;
 
     public HistoryTopic Rule => rule;
@@ -158,8 +158,7 @@ internal sealed class ChannelHistory(ChannelServer channel, HistoryService servi
 
             foreach (var message in buffered)
             {
-                var position = message.Position!.Value;
-                if (position.Epoch != _covered.Epoch || position.Offset > _covered.Through)
+                if (!IsCovered(message))
                 {
                     channel.ForwardHistory(message, replayed: false);
                 }
@@ -182,7 +181,10 @@ internal sealed class ChannelHistory(ChannelServer channel, HistoryService servi
             }
         }
 
-        channel.ForwardHistory(message, replayed: false);
+        if (!IsCovered(message))
+        {
+            channel.ForwardHistory(message, replayed: false); // _covered was written before _live was set: it is final here
+        }
     }
 
     public void Detach()
@@ -193,6 +195,13 @@ internal sealed class ChannelHistory(ChannelServer channel, HistoryService servi
             _buffer = null;
         }
     }
+
+    /// <summary>
+    /// True for a live message the replay already gave: the store numbered it before the read, but its publication was
+    /// still on its way (it may arrive after the buffer was drained, too).
+    /// </summary>
+    private bool IsCovered(BroadcastMessage message) =>
+        message.Position is { } position && position.Epoch == _covered.Epoch && position.Offset <= _covered.Through;
 
     private async ValueTask<HistorySlice?> ReadAsync(HistoryQuery query)
     {
