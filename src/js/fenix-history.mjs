@@ -23,13 +23,14 @@ const POSITION = /^[0-9a-z]{1,32}:[0-9]{1,19}$/;
  *   called at every successful (re)join, before the channel's own "ok" callbacks and before any replayed message:
  *   `recovered` false on a rejoin means messages may be missing (reload your state); `enabled` false: the topic keeps no history
  * @param {(position: string) => void} [options.onPosition] called whenever the position moves (to persist it)
- * @returns the phoenix.js Channel, with `channel.history` ({position, recovered})
+ * @returns the phoenix.js Channel, with `channel.history` ({position, recovered, enabled}: null before the first join reply)
  */
 export function historyChannel(socket, topic, params = {}, options = {}) {
   const appParams = typeof params === "function" ? params : () => params;
   const last = options.last ?? 0;
   let position = options.since && POSITION.test(options.since) ? options.since : null;
   let recovered = null;
+  let enabled = null;
   let joins = 0;
 
   const move = (next) => {
@@ -56,6 +57,7 @@ export function historyChannel(socket, topic, params = {}, options = {}) {
           : { enabled: false, recovered: false, replayed: 0, position: null, reason: "not_enabled" };
         info.first = joins++ === 0;
         recovered = info.recovered;
+        enabled = info.enabled;
         if (info.enabled) move(info.position);
         if (options.onJoin) options.onJoin(info);
       }
@@ -68,6 +70,7 @@ export function historyChannel(socket, topic, params = {}, options = {}) {
   channel.history = {
     get position() { return position; },
     get recovered() { return recovered; },
+    get enabled() { return enabled; },
   };
   return channel;
 }

@@ -63,11 +63,16 @@ function start(user) {
   });
   socket.connect();
 
-  // The last 50 messages on arrival; after a drop, everything missed (or, if that cannot be recovered, the last 50 again).
+  // With history on the server: the last 50 messages on arrival; after a drop, everything missed (or, if that cannot
+  // be recovered, the last 50 again). Without it the page behaves as before.
+  let joins = 0;
   const channel = historyChannel(socket, "rooms:lobby", {}, {
     last: 50,
-    onJoin: ({ first, enabled, recovered }) => {
-      if (enabled && !first && !recovered) {
+    onJoin: ({ enabled, recovered }) => {
+      if (joins === 0 || !enabled) return; // the first join, or no history: see the "ok" callback below
+      if (recovered) {
+        addLine("Reconnected. Here is what was said while you were away.", { kind: "system" });
+      } else {
         messages.replaceChildren();
         addLine("Reconnected: some messages may be missing; here are the latest.", { kind: "system" });
       }
@@ -79,11 +84,10 @@ function start(user) {
   channel.on("new_msg", ({ user, body }) => addLine(body, { user }));
   channel.on("shout", ({ user, body }) => addLine(body, { user, kind: "shout" }));
 
-  let joins = 0;
   channel.join()
     .receive("ok", () => {
       if (joins++ > 0) {
-        addLine("Reconnected. Messages sent while you were away are not shown.", { kind: "system" });
+        if (channel.history.enabled !== true) addLine("Reconnected. Messages sent while you were away are not shown.", { kind: "system" });
         return;
       }
       $("login").hidden = true;
