@@ -23,6 +23,8 @@ public sealed class HistoryServer : IAsyncLifetime
 
     public IFenixBroadcaster Broadcaster => _app!.Services.GetRequiredService<IFenixBroadcaster>();
 
+    public IServiceProvider Services => _app!.Services;
+
     public async ValueTask InitializeAsync()
     {
         var builder = WebApplication.CreateBuilder();

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 using Js = Fenix.IntegrationTests.Infrastructure.JsClient;
 
@@ -132,6 +133,50 @@ public sealed class JsHistoryTests(HistoryServer server) : IClassFixture<History
         server.Broadcaster.Broadcast("plain:room", "said", new { n = 1 });
         var message = await js.WaitForMessageAsync(room, "said");
         Assert.Null(Js.Str(message, "ref")); // Phoenix's broadcast frame, unchanged
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_node_that_misses_a_broadcast_fills_the_hole_from_the_store_or_makes_its_clients_rejoin_and_recover(bool lostFromStore)
+    {
+        var topic = $"history:hole-{lostFromStore}";
+        await using var js = await Js.StartAsync();
+        var socket = await js.ConnectOpenAsync(server.BaseUri, "/ws");
+        var room = await Channel(js, socket, topic);
+        await js.WaitForAsync(e => Js.Type(e) == "history_join" && Js.Str(e, "channel") == room, "join");
+        server.Broadcaster.Broadcast(topic, "said", new { n = 1 });
+        var epoch = Js.Str(await js.WaitForMessageAsync(room, "said", e => N(e) == 1), "ref")!.Split(':')[0];
+
+        // Another node stored 2 and 3 (the one ordering point), but only 3's broadcast reached this node, as after a
+        // broker outage. The node waits the reorder window, then reads 2 from the store. If the store no longer has it
+        // (here: kept only the last message), the node tells the topic's channels: phx_error, and their clients rejoin
+        // and recover from their position.
+        var store = server.Services.GetRequiredService<Fenix.AspNetCore.History.HistoryService>().Store;
+        var limits = new Fenix.PubSub.History.HistoryLimits(lostFromStore ? 1 : 100, TimeSpan.FromMinutes(5));
+        var two = Fenix.AspNetCore.History.HistoryService.Encode(new Broadcast(topic, "said", Payload.From(new { n = 2 })));
+        var three = new Broadcast(topic, "said", Payload.From(new { n = 3 }));
+        Assert.Equal(2, (await store.AppendAsync(topic, two, limits, newEpoch: false)).Offset);
+        var position = await store.AppendAsync(topic, Fenix.AspNetCore.History.HistoryService.Encode(three), limits, newEpoch: false);
+        server.Services.GetRequiredService<Fenix.PubSub.FenixPubSub>().Broadcast(topic, new Fenix.AspNetCore.Broadcasting.BroadcastMessage(three, position));
+
+        if (lostFromStore)
+        {
+            await js.WaitForMessageAsync(room, "said", e => N(e) == 3); // what follows the hole still arrives
+            await js.WaitForAsync(e => Js.Type(e) == "channel_error" && Js.Str(e, "channel") == room, "phx_error for the gap");
+            var rejoin = await js.WaitForAsync(e => Js.Type(e) == "history_join" && Js.Str(e, "channel") == room, "the rejoin");
+            Assert.True(rejoin["recovered"]!.GetValue<bool>(), rejoin.ToJsonString());
+            Assert.Contains(server.Logs.Entries, entry => entry.EventId.Id == 7003); // the gap, logged
+        }
+
+        server.Broadcaster.Broadcast(topic, "said", new { n = 4 });
+        await js.WaitForMessageAsync(room, "said", e => N(e) == 4);
+        var said = Said(js, room);
+        Assert.Equal(lostFromStore ? [1, 3, 4] : [1, 2, 3, 4], said);
+        if (!lostFromStore)
+        {
+            Assert.DoesNotContain(js.Events, e => Js.Type(e) == "channel_error"); // filled from the store: nobody was disturbed
+        }
     }
 
     private static async Task<string> Channel(Js js, string socket, string topic, object? opts = null)
