@@ -31,6 +31,21 @@ public sealed class PresenceOptions : TrackerShardOptions
     /// <summary>Most fetches running at once per shard; diffs are still published in order. Default 16.</summary>
     public int MaxConcurrentFetches { get; set; } = 16;
 
+    /// <summary>
+    /// Adaptive coalescing, on by default for every topic without a <see cref="CoalesceDiffs"/> rule: a topic sends this
+    /// many diffs at once (and gets one back per <see cref="AdaptiveCoalescingInterval"/>); once they are spent, its
+    /// changes merge into one <c>presence_diff</c> per interval until it calms down. A quiet room delivers each change
+    /// at once, like Phoenix; a room where hundreds join at once costs one frame per member per interval instead of one
+    /// per join. 0 turns it off: every diff is sent at once. Default 10.
+    /// </summary>
+    public int AdaptiveCoalescingBurst { get; set; } = 10;
+
+    /// <summary>
+    /// The longest a change of a busy topic waits under adaptive coalescing, and the time a spent burst takes to earn
+    /// back one diff. Default 100 ms.
+    /// </summary>
+    public TimeSpan AdaptiveCoalescingInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>The coalescing rules, first match wins.</summary>
     internal IReadOnlyList<CoalescingRule> Coalescing => _coalescing;
 
@@ -67,5 +82,7 @@ public sealed class PresenceOptions : TrackerShardOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(PoolSize, 1, nameof(PoolSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxMetaBytes, 2, nameof(MaxMetaBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentFetches, 1, nameof(MaxConcurrentFetches));
+        ArgumentOutOfRangeException.ThrowIfNegative(AdaptiveCoalescingBurst, nameof(AdaptiveCoalescingBurst));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AdaptiveCoalescingInterval, TimeSpan.Zero, nameof(AdaptiveCoalescingInterval));
     }
 }

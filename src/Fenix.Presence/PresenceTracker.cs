@@ -172,7 +172,8 @@ internal sealed class PresenceTracker : IAsyncDisposable
     public async Task<PresenceMap> ListAsync(string topic, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topic);
-        var map = PresenceMap.From(await ShardFor(topic).ListAsync(topic).ConfigureAwait(false));
+        // A view of a snapshot shared with the other reads served at the same point: its JSON is encoded once for all.
+        var map = new PresenceMap(await ShardFor(topic).SnapshotAsync(topic).ConfigureAwait(false));
         if (_fetcher is not null && map.Count > 0)
         {
             await _fetcher.FetchAsync(topic, map, cancellationToken).ConfigureAwait(false);

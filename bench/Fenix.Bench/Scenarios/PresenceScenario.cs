@@ -7,8 +7,9 @@ namespace Fenix.Bench.Scenarios;
 /// <summary>
 /// N users join one presence room at once. Reports the time until all have joined and until every client's member
 /// list (from <c>presence_state</c> and <c>presence_diff</c>) holds all N (quiet), failed joins, the presence frames
-/// clients received, and the server's peak resident memory. On the bench server, once without and once with per-topic
-/// diff coalescing; on samples/Chat (<c>--server chat</c>: <c>rooms:lobby</c>, as shipped, no configuration) once.
+/// clients received, and the server's peak resident memory. On the bench server with the defaults (adaptive
+/// coalescing), with no coalescing (Phoenix's behaviour) and with a fixed window on every room; on samples/Chat
+/// (<c>--server chat</c>: <c>rooms:lobby</c>, as shipped, no configuration) once.
 /// </summary>
 internal sealed class PresenceScenario : IScenario
 {
@@ -26,21 +27,36 @@ internal sealed class PresenceScenario : IScenario
             return [await RunOnceAsync("chat", users, coalesceMs: 0, settings)];
         }
 
+        // Defaults (adaptive coalescing), Phoenix's behaviour (every diff at once), and a fixed window on every room.
         var window = settings.Pick(settings.CoalesceMs, 100, 100);
         return settings.DefaultOnly
             ? [await RunOnceAsync(server, users, coalesceMs: 0, settings)]
-            : [await RunOnceAsync(server, users, coalesceMs: 0, settings), await RunOnceAsync(server, users, window, settings)];
+            :
+            [
+                await RunOnceAsync(server, users, coalesceMs: 0, settings),
+                await RunOnceAsync(server, users, coalesceMs: -1, settings),
+                await RunOnceAsync(server, users, window, settings),
+            ];
     }
 
+    /// <param name="coalesceMs">0: the defaults (adaptive coalescing); -1: no coalescing at all; above 0: a fixed window.</param>
     private async Task<RunResult> RunOnceAsync(string server, int users, int coalesceMs, ScenarioSettings settings)
     {
         var chat = server == "chat";
-        var variant = chat ? "samples/Chat, defaults" : coalesceMs > 0 ? $"coalesce {coalesceMs} ms" : "no coalescing";
+        var variant = chat ? "samples/Chat, defaults" : coalesceMs switch
+        {
+            > 0 => $"coalesce {coalesceMs} ms",
+            0 => "defaults (adaptive coalescing)",
+            _ => "no coalescing",
+        };
         var topic = chat ? LoadGen.ChatSampleWire.Lobby : Topic;
         await using var sut = chat
             ? await ServerUnderTest.StartAsync("chat", settings.Gc, settings.TraceFor("chat-presence"))
             : await ServerUnderTest.StartAsync(
-                "fenix", settings.Gc, settings.TraceFor($"fenix-presence-{coalesceMs}"), "--Bench:Presence=true", $"--Bench:PresenceCoalesceMs={coalesceMs}");
+                "fenix", settings.Gc, settings.TraceFor($"fenix-presence-{coalesceMs}"), [
+                    "--Bench:Presence=true", $"--Bench:PresenceCoalesceMs={Math.Max(0, coalesceMs)}",
+                    .. coalesceMs < 0 ? ["--Fenix:Presence:AdaptiveCoalescingBurst=0"] : Array.Empty<string>(),
+                ]);
         var empty = await sut.StatsAsync();
         await using var fleet = LoadGenFleet.Start(users, settings.LoadGens);
 

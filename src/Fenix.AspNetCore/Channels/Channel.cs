@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Text.Json;
 using Fenix.AspNetCore.Channels;
 using Fenix.AspNetCore.Diagnostics;
+using Fenix.AspNetCore.Presence;
 
 namespace Fenix;
 
@@ -56,15 +57,15 @@ public abstract class Channel
 
     /// <summary>Pushes <paramref name="event"/> to this channel's client only. Safe to call from any thread.</summary>
     public void Push(string @event, object? payload = null) =>
-        Server.SendPush(@event, Payload.From(payload, JsonOptions).EnsureObject("A push payload"));
+        Server.SendPush(@event, PresencePayload.From(payload, JsonOptions).EnsureObject("A push payload"));
 
     /// <summary>Sends to every subscriber of this topic on every node, including this channel's client.</summary>
     public void Broadcast(string @event, object? payload = null) =>
-        Server.Broadcast(@event, Payload.From(payload, JsonOptions).EnsureObject("A broadcast payload"), excludeSelf: false);
+        Server.Broadcast(@event, PresencePayload.From(payload, JsonOptions).EnsureObject("A broadcast payload"), excludeSelf: false);
 
     /// <summary>Sends to every subscriber of this topic on every node except this channel's client.</summary>
     public void BroadcastFrom(string @event, object? payload = null) =>
-        Server.Broadcast(@event, Payload.From(payload, JsonOptions).EnsureObject("A broadcast payload"), excludeSelf: true);
+        Server.Broadcast(@event, PresencePayload.From(payload, JsonOptions).EnsureObject("A broadcast payload"), excludeSelf: true);
 
     /// <summary>Delivers <paramref name="message"/> to this channel's <see cref="HandleInfoAsync"/> (after what is already queued).</summary>
     public void Send(object message) => Server.PostInfo(message);

@@ -9,7 +9,8 @@ namespace Fenix.Presence.Diffs;
 /// <summary>
 /// Turns one shard's diffs into published <see cref="PresenceDiff"/>s (Phoenix's <c>handle_diff</c> plus its task
 /// queue): diffs are grouped by topic; topics with a coalescing rule collect into a <see cref="CoalescingWindow"/> that
-/// a timer closes; every resulting job enters one FIFO queue. A dispatcher starts up to
+/// a timer closes, other topics go out at once until their <see cref="DiffRateGate"/> says they are busy and opens
+/// such a window for them; every resulting job enters one FIFO queue. A dispatcher starts up to
 /// <see cref="PresenceOptions.MaxConcurrentFetches"/> fetches ahead but publishes strictly in queue order, so a slow
 /// fetch never reorders a topic's diffs.
 /// </summary>
@@ -26,6 +27,12 @@ internal sealed class DiffPipeline : ITrackerShardObserver, IAsyncDisposable
     private readonly Channel<DiffJob> _jobs = Channel.CreateUnbounded<DiffJob>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _dispatcher;
+
+    /// <summary>Adaptive coalescing of topics without a rule; guarded by <see cref="_windows"/>.</summary>
+    private readonly DiffRateGate _gate;
+
+    /// <summary>The pipeline's time origin (timestamp of <see cref="_time"/>) for the gate's clock.</summary>
+    private readonly long _started;
 
     /// <summary>Open windows by topic; guarded by itself. A job is queued under this lock so that a topic's windows queue in order.</summary>
     private readonly Dictionary<string, CoalescingWindow> _windows = new(StringComparer.Ordinal);
@@ -45,10 +52,15 @@ internal sealed class DiffPipeline : ITrackerShardObserver, IAsyncDisposable
         _time = time;
         _log = log;
         _metrics = metrics;
+        _gate = new DiffRateGate(options.AdaptiveCoalescingBurst, options.AdaptiveCoalescingInterval);
+        _started = time.GetTimestamp();
         _dispatcher = Task.Run(DispatchAsync);
     }
 
-    /// <summary>Runs on the shard's loop: route each topic's part of the diff to its window or straight to the queue.</summary>
+    /// <summary>
+    /// Runs on the shard's loop: route each topic's part of the diff to its window, or straight to the queue when the
+    /// topic has no rule and its <see cref="DiffRateGate"/> lets it through.
+    /// </summary>
     public void OnDiff(TrackerDiff diff)
     {
         if (_publisher is null)
@@ -58,38 +70,33 @@ internal sealed class DiffPipeline : ITrackerShardObserver, IAsyncDisposable
 
         foreach (var (topic, changes) in GroupByTopic(diff))
         {
-            if (WindowFor(topic) is not { } window)
-            {
-                _jobs.Writer.TryWrite(new DiffJob(topic, changes.Joins, changes.Leaves));
-                continue;
-            }
-
             lock (_windows)
             {
-                if (!_windows.TryGetValue(topic, out var open))
+                if (_windows.TryGetValue(topic, out var open))
                 {
-                    open = new CoalescingWindow();
-                    _windows[topic] = open;
-                    open.Timer = _time.CreateTimer(
-                        static state =>
-                        {
-                            var (pipeline, topic) = ((DiffPipeline, string))state!;
-                            pipeline.Flush(topic);
-                        },
-                        (this, topic),
-                        window,
-                        Timeout.InfiniteTimeSpan);
+                    Add(open, changes);
+                    continue;
                 }
 
-                foreach (var left in changes.Leaves)
+                var window = WindowFor(topic) ?? _gate.OnDiff(topic, Now());
+                if (window is not { } dueIn)
                 {
-                    open.Leave(left);
+                    _jobs.Writer.TryWrite(new DiffJob(topic, changes.Joins, changes.Leaves));
+                    continue;
                 }
 
-                foreach (var joined in changes.Joins)
-                {
-                    open.Join(joined);
-                }
+                open = new CoalescingWindow();
+                _windows[topic] = open;
+                open.Timer = _time.CreateTimer(
+                    static state =>
+                    {
+                        var (pipeline, topic) = ((DiffPipeline, string))state!;
+                        pipeline.Flush(topic);
+                    },
+                    (this, topic),
+                    dueIn,
+                    Timeout.InfiniteTimeSpan);
+                Add(open, changes);
             }
         }
     }
@@ -97,11 +104,6 @@ internal sealed class DiffPipeline : ITrackerShardObserver, IAsyncDisposable
     /// <summary>Runs on the shard's loop right after a read of <paramref name="topic"/>.</summary>
     public void OnRead(string topic)
     {
-        if (_rules.Length == 0)
-        {
-            return;
-        }
-
         lock (_windows)
         {
             if (_windows.TryGetValue(topic, out var open))
@@ -140,6 +142,7 @@ internal sealed class DiffPipeline : ITrackerShardObserver, IAsyncDisposable
             }
 
             window.Timer?.Dispose();
+            _gate.OnWindowClosed(topic, Now());
             var (joins, leaves) = window.Reduce();
             if (joins.Count > 0 || leaves.Count > 0)
             {
@@ -147,6 +150,21 @@ internal sealed class DiffPipeline : ITrackerShardObserver, IAsyncDisposable
             }
         }
     }
+
+    private static void Add(CoalescingWindow window, (List<TrackerElement> Joins, List<TrackerElement> Leaves) changes)
+    {
+        foreach (var left in changes.Leaves)
+        {
+            window.Leave(left);
+        }
+
+        foreach (var joined in changes.Joins)
+        {
+            window.Join(joined);
+        }
+    }
+
+    private TimeSpan Now() => _time.GetElapsedTime(_started);
 
     private TimeSpan? WindowFor(string topic)
     {

@@ -65,8 +65,21 @@ internal sealed class PresenceMapJsonConverter : JsonConverter<PresenceMap>
 
     public override void Write(Utf8JsonWriter writer, PresenceMap value, JsonSerializerOptions options)
     {
+        if (!writer.Options.Indented && value.SharedJson(options) is { } json)
+        {
+            // A presence_state read by many joiners at once: encoded once per snapshot, copied here.
+            writer.WriteRawValue(json.Span, skipInputValidation: true);
+            return;
+        }
+
+        WriteEntries(writer, value, options);
+    }
+
+    /// <summary>Writes <c>{"key": entry, ...}</c>.</summary>
+    internal static void WriteEntries(Utf8JsonWriter writer, IEnumerable<KeyValuePair<string, PresenceEntry>> entries, JsonSerializerOptions options)
+    {
         writer.WriteStartObject();
-        foreach (var (key, entry) in value)
+        foreach (var (key, entry) in entries)
         {
             writer.WritePropertyName(key);
             EntryConverter.Write(writer, entry, options);

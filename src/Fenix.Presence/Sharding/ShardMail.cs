@@ -72,11 +72,18 @@ internal sealed class FindMail(string ownerId, string topic, string key) : Shard
 }
 
 /// <summary>Reads a topic, or one key of it when <see cref="Key"/> is set.</summary>
-internal sealed class ListMail(string topic, string? key) : ShardRequest<IReadOnlyList<TrackerElement>>
+/// <summary>The visible presences of one key of a topic.</summary>
+internal sealed class ListMail(string topic, string key) : ShardRequest<IReadOnlyList<TrackerElement>>
 {
     public string Topic { get; } = topic;
 
-    public string? Key { get; } = key;
+    public string Key { get; } = key;
+}
+
+/// <summary>The visible presences of a topic; served together with the other snapshots of the same drain of the mailbox.</summary>
+internal sealed class SnapshotMail(string topic) : ShardRequest<PresenceSnapshot>
+{
+    public string Topic { get; } = topic;
 }
 
 internal sealed class ReplicasMail : ShardRequest<IReadOnlyList<ReplicaRecord>>;

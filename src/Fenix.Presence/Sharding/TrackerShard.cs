@@ -23,6 +23,9 @@ namespace Fenix.Presence.Sharding;
 /// </remarks>
 internal sealed partial class TrackerShard : IAsyncDisposable
 {
+    /// <summary>Mails handled before queued snapshot reads are served even if more mail is waiting.</summary>
+    internal const int MaxDrainBeforeReads = 256;
+
     private static long s_lastVsn;
 
     private readonly Channel<ShardMail> _mailbox;
@@ -66,6 +69,12 @@ internal sealed partial class TrackerShard : IAsyncDisposable
 
     /// <summary>Set by the stop mail; later mails are rejected.</summary>
     private bool _stopped;
+
+    /// <summary>
+    /// Snapshot reads received in the current drain of the mailbox, not yet answered. Served together (one snapshot per
+    /// topic) when the mailbox runs empty, after <see cref="MaxDrainBeforeReads"/> mails, or before stopping.
+    /// </summary>
+    private readonly List<SnapshotMail> _pendingReads = [];
 
     /// <summary>Starts a shard: subscribes to its gossip topic, starts its loop and schedules its first tick.</summary>
     /// <param name="name">The shard's name, the same on every node (e.g. <c>"fenix_presence_shard0"</c>).</param>
@@ -159,7 +168,17 @@ internal sealed partial class TrackerShard : IAsyncDisposable
     public Task<TrackerElement?> FindAsync(string ownerId, string topic, string key) => Request(new FindMail(ownerId, topic, key));
 
     /// <summary>The visible presences of a topic (local ones and those of replicas that are up).</summary>
-    public Task<IReadOnlyList<TrackerElement>> ListAsync(string topic) => Request(new ListMail(topic, null));
+    public async Task<IReadOnlyList<TrackerElement>> ListAsync(string topic) => (await SnapshotAsync(topic).ConfigureAwait(false)).Elements;
+
+    /// <summary>
+    /// The visible presences of a topic as a snapshot shared with every other read of the topic that the shard serves
+    /// at the same point (reads wait for the end of the current drain of the mailbox, at most <see cref="MaxDrainBeforeReads"/> mails).
+    /// </summary>
+    public Task<PresenceSnapshot> SnapshotAsync(string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        return Request(new SnapshotMail(topic));
+    }
 
     /// <summary>The visible presences of one key of a topic (one per owner).</summary>
     public Task<IReadOnlyList<TrackerElement>> GetByKeyAsync(string topic, string key)
@@ -235,6 +254,7 @@ internal sealed partial class TrackerShard : IAsyncDisposable
         var reader = _mailbox.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            var drained = 0;
             while (reader.TryRead(out var mail))
             {
                 if (_stopped)
@@ -254,7 +274,13 @@ internal sealed partial class TrackerShard : IAsyncDisposable
                 }
 
                 PublishCount();
+                if (++drained % MaxDrainBeforeReads == 0)
+                {
+                    ServeReads();
+                }
             }
+
+            ServeReads();
         }
     }
 
@@ -279,9 +305,12 @@ internal sealed partial class TrackerShard : IAsyncDisposable
                 find.Reply.TrySetResult(found is not null && found.Replica == Replica ? found : null);
                 break;
             case ListMail list:
-                var elements = list.Key is null ? _state.Get(list.Topic) : _state.GetByKey(list.Topic, list.Key);
+                var elements = _state.GetByKey(list.Topic, list.Key);
                 _observer?.OnRead(list.Topic);
                 list.Reply.TrySetResult(elements);
+                break;
+            case SnapshotMail snapshot:
+                _pendingReads.Add(snapshot);
                 break;
             case ReplicasMail replicas:
                 replicas.Reply.TrySetResult(_registry.Records);
@@ -296,6 +325,7 @@ internal sealed partial class TrackerShard : IAsyncDisposable
                 HandleRemote(remote.Message);
                 break;
             case StopMail stop:
+                ServeReads();
                 HandleStop(stop);
                 break;
         }
@@ -323,6 +353,41 @@ internal sealed partial class TrackerShard : IAsyncDisposable
         _publishedCount = 0;
         _log.ShardStopped(Name, stop.GracefulPermdown);
         stop.Reply.TrySetResult(true);
+    }
+
+    /// <summary>
+    /// Answers the queued snapshot reads with one snapshot per topic, taken now: every read was sent before this point,
+    /// so each sees at least the state at its arrival, and the observer learns of the read in order with the diffs.
+    /// </summary>
+    private void ServeReads()
+    {
+        if (_pendingReads.Count == 0)
+        {
+            return;
+        }
+
+        Dictionary<string, PresenceSnapshot>? taken = _pendingReads.Count > 1 ? new(StringComparer.Ordinal) : null;
+        foreach (var read in _pendingReads)
+        {
+            try
+            {
+                if (taken is null || !taken.TryGetValue(read.Topic, out var snapshot))
+                {
+                    snapshot = new PresenceSnapshot(read.Topic, _state.Get(read.Topic));
+                    _observer?.OnRead(read.Topic);
+                    taken?.Add(read.Topic, snapshot);
+                }
+
+                read.Reply.TrySetResult(snapshot);
+            }
+            catch (Exception e)
+            {
+                _log.ShardFault(Name, read.ToString(), e);
+                read.Reject(e);
+            }
+        }
+
+        _pendingReads.Clear();
     }
 
     private void Report(TrackerDiff diff)

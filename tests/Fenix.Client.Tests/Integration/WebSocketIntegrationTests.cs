@@ -164,7 +164,9 @@ public sealed class WebSocketIntegrationTests
     {
         await using var server = await TestServer.StartAsync();
         var replies = 0;
-        await using var socket = Client(server, configure: o => o.HeartbeatInterval = TimeSpan.FromMilliseconds(100));
+        // A heartbeat still unanswered when the next is due closes the connection (as in phoenix.js): the interval
+        // leaves a loaded machine a second to answer.
+        await using var socket = Client(server, configure: o => o.HeartbeatInterval = TimeSpan.FromSeconds(1));
         var closes = 0;
         socket.Closed += _ => Interlocked.Increment(ref closes);
         socket.MessageReceived += message =>
@@ -176,7 +178,7 @@ public sealed class WebSocketIntegrationTests
         };
         await socket.ConnectAsync().Within();
 
-        await Wait.UntilAsync(() => Volatile.Read(ref replies) >= 5, "five heartbeat replies");
+        await Wait.UntilAsync(() => Volatile.Read(ref replies) >= 3, "three heartbeat replies");
         Assert.Equal(0, Volatile.Read(ref closes));
         Assert.True(await socket.PingAsync().Within() >= TimeSpan.Zero);
     }

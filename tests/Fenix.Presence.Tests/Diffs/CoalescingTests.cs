@@ -62,6 +62,53 @@ public sealed class CoalescingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Without_a_rule_a_quiet_topic_gets_each_diff_at_once_and_a_burst_merges_its_tail()
+    {
+        var burst = new PresenceOptions().AdaptiveCoalescingBurst;
+        var interval = new PresenceOptions().AdaptiveCoalescingInterval;
+        for (var i = 0; i < burst; i++)
+        {
+            // No time passes: each of these diffs is published on its own, at once.
+            await _presence.TrackAsync(Owner(i), "lobby:1", $"user{i}", new { i });
+            await _diffs.WaitForAsync(d => d.Topic == "lobby:1" && d.Joins.ContainsKey($"user{i}"));
+        }
+
+        for (var i = burst; i < 50; i++)
+        {
+            await _presence.TrackAsync(Owner(i), "lobby:1", $"user{i}", new { i });
+        }
+
+        await _diffs.DrainAsync(_presence);
+        Assert.Equal(burst, _diffs.Diffs.Count(d => d.Topic == "lobby:1"));
+
+        _time.Advance(interval);
+        var merged = await _diffs.WaitForAsync(d => d.Topic == "lobby:1" && d.Joins.ContainsKey("user49"));
+        Assert.Equal(Enumerable.Range(burst, 50 - burst).Select(i => $"user{i}"), merged.Joins.Keys);
+        Assert.Equal(burst + 1, _diffs.Diffs.Count(d => d.Topic == "lobby:1"));
+
+        // Calm again: after the burst has come back, a change goes out at once.
+        _time.Advance(interval * burst);
+        await _presence.UntrackAsync(Owner(0), "lobby:1", "user0");
+        var left = await _diffs.WaitForAsync(d => d.Topic == "lobby:1" && d.Leaves.ContainsKey("user0"));
+        Assert.Empty(left.Joins);
+    }
+
+    [Fact]
+    public async Task Adaptive_coalescing_can_be_turned_off()
+    {
+        await using var presence = new PresenceTracker(new FenixPubSub(), new PresenceOptions { AdaptiveCoalescingBurst = 0 }, _diffs, time: _time);
+        for (var i = 0; i < 40; i++)
+        {
+            await presence.TrackAsync(presence.CreateOwner($"o{i}", CancellationToken.None), "off:1", $"user{i}", new { i });
+            await _diffs.WaitForAsync(d => d.Topic == "off:1" && d.Joins.ContainsKey($"user{i}"));
+        }
+
+        Assert.Equal(40, _diffs.Diffs.Count(d => d.Topic == "off:1"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PresenceOptions { AdaptiveCoalescingBurst = -1 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PresenceOptions { AdaptiveCoalescingInterval = TimeSpan.Zero }.Validate());
+    }
+
+    [Fact]
     public async Task A_join_and_leave_within_a_window_that_nobody_read_send_nothing()
     {
         await _presence.TrackAsync(Owner(1), "rooms:1", "flicker", new { });
@@ -113,10 +160,12 @@ public sealed class CoalescingTests : IAsyncLifetime
     [InlineData(2UL, true)]
     [InlineData(3UL, true)]
     [InlineData(4UL, false)]
+    [InlineData(5UL, false)]
+    [InlineData(6UL, false)]
     public async Task Js_clients_joining_at_any_moment_end_with_the_servers_presences(ulong seed, bool coalesce)
     {
         var random = new TestRandom(seed);
-        var topic = coalesce ? "rooms:prop" : "plain:prop";
+        var topic = coalesce ? "rooms:prop" : "plain:prop"; // a fixed window, or adaptive coalescing (the default)
         var owners = Enumerable.Range(0, 6).Select(Owner).ToArray();
         string[] keys = ["k0", "k1", "k2", "k3"];
         var clients = new List<(JsPresenceClient Client, int From)>();
