@@ -4,7 +4,15 @@ var builder = WebApplication.CreateBuilder(args);
 // With --Fenix:RabbitMQ amqp://… or --Fenix:Redis host:port (and a distinct --Fenix:Node per process) the server joins a
 // cluster; without either, a single node. Presence timing may come from configuration as well
 // (e.g. --Fenix:Presence:DownPeriod 00:00:05); every node should agree on it.
-builder.Services.AddFenix().AddPresence().AddRabbitMQ().AddRedis();
+// --Chat:History true keeps the lobby's last 1,000 messages for 10 minutes, so that clients that reconnect get what they
+// missed (docs/history.md): in this process, or in the cluster's Redis. Off by default: the Chat's frames stay Phoenix's.
+builder.Services.AddFenix(options =>
+{
+    if (builder.Configuration.GetValue<bool>("Chat:History"))
+    {
+        options.History.Topic(RoomChannel.Lobby, size: 1000, ttl: TimeSpan.FromMinutes(10));
+    }
+}).AddPresence().AddRabbitMQ().AddRedis();
 
 var app = builder.Build();
 app.UseDefaultFiles();

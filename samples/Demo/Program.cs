@@ -22,7 +22,19 @@ if (selfSignedHttps)
 }
 
 // Like the Chat: --Fenix:RabbitMQ amqp://… or --Fenix:Redis host:port (with a distinct --Fenix:Node) joins a cluster.
-builder.Services.AddFenix().AddPresence().AddRabbitMQ().AddRedis().AddDashboard();
+// The Chat's lobby keeps its last 1,000 messages for 10 minutes (docs/history.md): a page whose connection drops gets what
+// it missed when it is back, a page that opens shows the last messages. In a cluster the history lives in Redis
+// (--Fenix:Redis, or --Fenix:History:Redis beside RabbitMQ; a RabbitMQ cluster without either keeps none, as history
+// needs one store every node shares); --Chat:History false turns it off.
+var config = builder.Configuration;
+var historyStoreShared = config["Fenix:RabbitMQ"] is null || config.GetSection("Fenix:Redis").Exists() || config.GetSection("Fenix:History:Redis").Exists();
+builder.Services.AddFenix(options =>
+{
+    if (config.GetValue("Chat:History", defaultValue: true) && historyStoreShared)
+    {
+        options.History.Topic(Chat.RoomChannel.Lobby, size: 1000, ttl: TimeSpan.FromMinutes(10));
+    }
+}).AddPresence().AddRabbitMQ().AddRedis().AddDashboard();
 builder.Services.AddDemoApps();
 
 // Observability: Prometheus scrapes /metrics; traces go to an OTLP collector when OTEL_EXPORTER_OTLP_ENDPOINT is set.

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Fenix;
 using Fenix.PubSub.Redis;
+using Fenix.PubSub.Redis.History;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -16,6 +17,12 @@ public static class FenixRedisExtensions
     /// Its children, if any, set <see cref="RedisAdapterOptions"/> (e.g. <c>Fenix:Redis:Prefix</c>, <c>Fenix:Redis:Configuration</c>).
     /// </summary>
     public const string ConfigurationKey = "Fenix:Redis";
+
+    /// <summary>
+    /// The configuration key of a Redis for history only (e.g. <c>--Fenix:History:Redis 127.0.0.1:6379</c>), for a cluster
+    /// whose broadcasts travel through another backend (RabbitMQ). With the Redis backend, history uses its Redis anyway.
+    /// </summary>
+    public const string HistoryConfigurationKey = "Fenix:History:Redis";
 
     /// <summary>The other cluster backend's key: a node joins one cluster, so setting both is refused at startup.</summary>
     private const string RabbitMqConfigurationKey = "Fenix:RabbitMQ";
@@ -44,7 +51,30 @@ public static class FenixRedisExtensions
         var settings = new RedisAdapterOptions();
         configure(settings);
         settings.Validate(); // fail at startup, with a message saying what to fix, rather than at the first broadcast
+        options.History.StoreFactory ??= provider => CreateHistoryStore(provider, settings, options.History.Retention);
         return options.UseAdapter((provider, nodeName) => CreateAdapter(provider, nodeName, settings));
+    }
+
+    /// <summary>
+    /// Keeps the history of history topics (<see cref="FenixOptions.History"/>) in Redis (<paramref name="configuration"/>:
+    /// a StackExchange.Redis configuration string), shared by every node of the cluster whatever carries its broadcasts.
+    /// Configuration key <c>Fenix:History:Redis</c>. The Redis backend (<c>UseRedis</c>) does this by itself.
+    /// </summary>
+    /// <example><code>builder.Services.AddFenix(o => o.UseRedisHistory("127.0.0.1:6379").History.Topic("rooms:*"));</code></example>
+    public static FenixOptions UseRedisHistory(this FenixOptions options, string configuration, Action<RedisAdapterOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(configuration);
+        var settings = new RedisAdapterOptions { Configuration = configuration };
+        configure?.Invoke(settings);
+        return options.UseRedisHistory(settings);
+    }
+
+    private static FenixOptions UseRedisHistory(this FenixOptions options, RedisAdapterOptions settings)
+    {
+        settings.Validate(); // fail at startup, with a message saying what to fix
+        options.History.StoreFactory = provider => CreateHistoryStore(provider, settings, options.History.Retention);
+        return options;
     }
 
     /// <summary>
@@ -60,6 +90,14 @@ public static class FenixRedisExtensions
         builder.Services.AddOptions<FenixOptions>().Configure<IServiceProvider>((options, provider) =>
         {
             var configuration = provider.GetService<IConfiguration>();
+            if (configuration?.GetSection(HistoryConfigurationKey) is { } history && history.Exists())
+            {
+                var settings = new RedisAdapterOptions { Configuration = string.IsNullOrEmpty(history.Value) ? null : history.Value };
+                history.Bind(settings);
+                configure?.Invoke(settings);
+                options.UseRedisHistory(settings);
+            }
+
             if (configuration?.GetSection(ConfigurationKey) is not { } section || !section.Exists())
             {
                 return;
@@ -89,6 +127,9 @@ public static class FenixRedisExtensions
         });
         return builder;
     }
+
+    private static RedisHistoryStore CreateHistoryStore(IServiceProvider provider, RedisAdapterOptions settings, TimeSpan retention) =>
+        new(settings, retention, provider.GetService<ILoggerFactory>());
 
     private static RedisAdapter CreateAdapter(IServiceProvider provider, string nodeName, RedisAdapterOptions settings) =>
         new(nodeName, settings, provider.GetService<ILoggerFactory>(), provider.GetService<IMeterFactory>(), provider.GetService<TimeProvider>());

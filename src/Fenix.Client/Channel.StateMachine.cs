@@ -73,11 +73,19 @@ public sealed partial class Channel
                 Socket.Raise(Errored, message.Payload);
                 break;
             case PhoenixEvents.Reply when message.Ref is not null && reply is not null:
+                if (message.Ref == JoinRef && _state is ChannelState.Joining)
+                {
+                    OnHistoryJoinReply(message);
+                }
+
                 if (_replyWaiters.TryGetValue(message.Ref, out var push))
                 {
                     push.Trigger(reply);
                 }
 
+                break;
+            default:
+                TrackHistoryPosition(message);
                 break;
         }
 

@@ -23,11 +23,12 @@ public sealed partial class Channel
 
     private volatile ChannelState _state = ChannelState.Closed;
 
-    internal Channel(Socket socket, string topic, Func<object?> joinPayload)
+    internal Channel(Socket socket, string topic, Func<object?> joinPayload, ChannelHistoryOptions? history = null)
     {
         Socket = socket;
         Topic = topic;
         _joinPayload = joinPayload;
+        _history = history;
         _timeout = socket.Options.Timeout;
         _joinPush = new PushOperation(this, PhoenixEvents.Join, JoinPayload, _timeout, OnJoinReply);
         _rejoinTimer = new BackoffTimer(socket.Dispatcher, socket.Time, socket.Options.RejoinAfter, OnRejoinTimer);
@@ -151,7 +152,7 @@ public sealed partial class Channel
         return completion;
     }
 
-    private Payload JoinPayload() => Payload.From(_joinPayload(), Socket.Options.JsonOptions);
+    private Payload JoinPayload() => WithHistoryRequest(Payload.From(_joinPayload(), Socket.Options.JsonOptions));
 
     private sealed record Binding(string Event, int Ref, Action<Message> Handler);
 }

@@ -153,11 +153,24 @@ public sealed partial class Socket : IAsyncDisposable
     public Channel Channel(string topic, object? payload = null) => Channel(topic, () => payload);
 
     /// <summary>A channel whose join payload is evaluated at every (re)join, e.g. to send a fresh token.</summary>
-    public Channel Channel(string topic, Func<object?> payload)
+    public Channel Channel(string topic, Func<object?> payload) => CreateChannel(topic, payload, null);
+
+    /// <summary>
+    /// A channel of a history topic that recovers what it missed at every rejoin (<paramref name="history"/>; see
+    /// <see cref="Client.Channel.HistoryJoined"/>), like fenix-history.mjs's <c>historyChannel</c> for phoenix.js. The
+    /// join payload (evaluated at every join) must be a JSON object: it gains the recovery request.
+    /// </summary>
+    public Channel HistoryChannel(string topic, Func<object?> payload, ChannelHistoryOptions history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        return CreateChannel(topic, payload, history);
+    }
+
+    private Channel CreateChannel(string topic, Func<object?> payload, ChannelHistoryOptions? history)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentNullException.ThrowIfNull(payload);
-        var channel = new Channel(this, topic, payload);
+        var channel = new Channel(this, topic, payload, history);
         Post(() => _channels = [.. _channels, channel]);
         return channel;
     }

@@ -6,7 +6,16 @@ using Fenix.Bench.ServerKit;
 var builder = BenchServer.CreateBuilder(args);
 // With --Fenix:RabbitMQ amqp://… or --Fenix:Redis host:port (and --Fenix:Node) the node joins a cluster (the cluster
 // scenario); else a single node.
-var fenix = builder.Services.AddFenix().AddRabbitMQ().AddRedis();
+// Bench:History keeps a history of the fanout and chat topics (docs/history.md), to measure what numbering and storing
+// every broadcast costs (fanout --server fenix --server-env Bench__History=true).
+var history = builder.Configuration.GetValue<bool>("Bench:History");
+var fenix = builder.Services.AddFenix(options =>
+{
+    if (history)
+    {
+        options.History.Topic("fanout:*", size: 1000).Topic("chat:*", size: 1000);
+    }
+}).AddRabbitMQ().AddRedis();
 
 // Presence only for the presence scenario (its tracker runs timers and would be measured in the others).
 // Bench:PresenceCoalesceMs > 0 coalesces each room's presence_diff broadcasts over that window.

@@ -1,5 +1,8 @@
 // The Chat page: the official Phoenix client (npm "phoenix", copied to /vendor at build time) against Fenix.
+// With history on the server (Chat --Chat:History true, the Demo), fenix-history.mjs recovers what a dropped
+// connection missed; without it, the page works as before.
 import { Socket, Presence } from "/vendor/phoenix.mjs";
+import { historyChannel } from "/vendor/fenix-history.mjs";
 
 const $ = (id) => document.getElementById(id);
 const messages = $("messages");
@@ -60,18 +63,31 @@ function start(user) {
   });
   socket.connect();
 
-  const channel = socket.channel("rooms:lobby", {});
+  // With history on the server: the last 50 messages on arrival; after a drop, everything missed (or, if that cannot
+  // be recovered, the last 50 again). Without it the page behaves as before.
+  let joins = 0;
+  const channel = historyChannel(socket, "rooms:lobby", {}, {
+    last: 50,
+    onJoin: ({ enabled, recovered }) => {
+      if (joins === 0 || !enabled) return; // the first join, or no history: see the "ok" callback below
+      if (recovered) {
+        addLine("Reconnected. Here is what was said while you were away.", { kind: "system" });
+      } else {
+        messages.replaceChildren();
+        addLine("Reconnected: some messages may be missing; here are the latest.", { kind: "system" });
+      }
+    },
+  });
   const presence = new Presence(channel);
   presence.onSync(() => renderOnline(presence));
 
   channel.on("new_msg", ({ user, body }) => addLine(body, { user }));
   channel.on("shout", ({ user, body }) => addLine(body, { user, kind: "shout" }));
 
-  let joins = 0;
   channel.join()
     .receive("ok", () => {
       if (joins++ > 0) {
-        addLine("Reconnected. Messages sent while you were away are not shown.", { kind: "system" });
+        if (channel.history.enabled !== true) addLine("Reconnected. Messages sent while you were away are not shown.", { kind: "system" });
         return;
       }
       $("login").hidden = true;

@@ -9,3 +9,11 @@ internal sealed class BroadcastMessageDecoder : IPubSubMessageDecoder
 
     public object Decode(string topic, ReadOnlyMemory<byte> bytes) => BroadcastMessage.Decode(topic, bytes);
 }
+
+/// <summary>Rebuilds broadcasts of history topics (with their position) that arrive from other nodes.</summary>
+internal sealed class PositionedBroadcastDecoder : IPubSubMessageDecoder
+{
+    public string Codec => BroadcastMessage.PositionedCodecName;
+
+    public object Decode(string topic, ReadOnlyMemory<byte> bytes) => BroadcastMessage.DecodePositioned(topic, bytes);
+}

@@ -31,4 +31,7 @@ internal enum ChannelMailKind : byte
 
     /// <summary>A later <c>phx_join</c> of this topic replaced this instance (the successor is in Info): end without terminate.</summary>
     Replace,
+
+    /// <summary>A broadcast of a history topic for a channel that intercepts events (all of them come this way, in position order).</summary>
+    History,
 }

@@ -1,4 +1,6 @@
+using Fenix.AspNetCore.Broadcasting;
 using Fenix.AspNetCore.Diagnostics;
+using Fenix.AspNetCore.History;
 using Fenix.AspNetCore.Sockets;
 using Fenix.Protocol;
 using Microsoft.AspNetCore.Authorization;
@@ -87,9 +89,38 @@ internal sealed partial class ChannelServer
                     },
                     mail);
                 break;
+            case ChannelMailKind.History:
+                await HandleHistoryAsync((BroadcastMessage)mail.Info!);
+                break;
             case ChannelMailKind.Shutdown:
                 await StopAsync(mail.Reason!);
                 break;
+        }
+    }
+
+    /// <summary>A history message for a channel that intercepts: HandleOut (its pushes carry the position) or its frame.</summary>
+    private async ValueTask HandleHistoryAsync(BroadcastMessage message)
+    {
+        if (!_channel!.Intercepts.Contains(message.Event))
+        {
+            SendBroadcast(message);
+            return;
+        }
+
+        ChannelHistory.PushRef.Value = message.PositionRef;
+        try
+        {
+            await RunCallbackAsync(
+                static (channel, mail) =>
+                {
+                    var broadcast = ((BroadcastMessage)mail.Info!).Broadcast;
+                    return channel.HandleOutAsync(broadcast.Event, broadcast.Payload);
+                },
+                new ChannelMail(ChannelMailKind.History, Info: message));
+        }
+        finally
+        {
+            ChannelHistory.PushRef.Value = null;
         }
     }
 
@@ -158,9 +189,20 @@ internal sealed partial class ChannelServer
 
         telemetry.Stop("ok");
         Session.JoinResolved(this, joined: true);
-        Session.Runtime.PubSub.Subscribe(Topic, this);
-        if (OpenGate(Session.Serializer.EncodeReply(new Reply(join.JoinRef, join.Ref, Topic, ReplyStatus.Ok, response)), closePredecessor))
+        Payload? history = null;
+        if (_history is not null)
         {
+            history = await _history.RecoverAsync(join.Payload); // attaches to the topic's feed first: live messages wait behind the replay
+        }
+        else
+        {
+            Session.Runtime.PubSub.Subscribe(Topic, this);
+        }
+
+        var reply = new Reply(join.JoinRef, join.Ref, Topic, ReplyStatus.Ok, response) { History = history };
+        if (OpenGate(Session.Serializer.EncodeReply(reply), closePredecessor))
+        {
+            _history?.Replay();
             metrics.ChannelJoined(Topic);
             Log.Joined(Topic, ChannelName);
         }
@@ -460,6 +502,7 @@ internal sealed partial class ChannelServer
     {
         var pubSub = Session.Runtime.PubSub;
         pubSub.Unsubscribe(Topic, this);
+        _history?.Detach();
         List<string>? extra;
         lock (this)
         {

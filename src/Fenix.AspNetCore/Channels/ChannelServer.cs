@@ -1,5 +1,6 @@
 using Fenix.AspNetCore.Broadcasting;
 using Fenix.AspNetCore.Diagnostics;
+using Fenix.AspNetCore.History;
 using Fenix.AspNetCore.Internal;
 using Fenix.AspNetCore.Sockets;
 using Fenix.AspNetCore.Transports;
@@ -25,6 +26,9 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
     private static readonly Task<Admission> Granted = Task.FromResult(Admission.Granted);
 
     private static readonly Task<Admission> Refused = Task.FromResult(Admission.Refused);
+
+    /// <summary>Why a channel stops when its topic's history lost messages its client may have missed (its client gets phx_error and rejoins).</summary>
+    private static readonly TerminateReason HistoryGapReason = TerminateReason.Error("history_gap");
 
     private static long s_nextId;
 
@@ -63,6 +67,9 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
     /// <summary>Completed when the channel ends; created on first use (a transport waiting for its channels); under the instance lock.</summary>
     private TaskCompletionSource? _completion;
 
+    /// <summary>The history of this channel's topic; null when the topic keeps none (then nothing here changes).</summary>
+    private readonly ChannelHistory? _history;
+
     public ChannelServer(SocketSession session, ChannelRoute route, Message join)
     {
         Session = session;
@@ -78,6 +85,10 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
         }
 
         Socket = new ChannelSocket(this, assigns);
+        if (session.Runtime.History.Find(Topic) is { } history)
+        {
+            _history = new ChannelHistory(this, session.Runtime.History, history);
+        }
     }
 
     /// <summary>Unique in this process; with the node name it identifies the channel cluster-wide (presence owner).</summary>
@@ -198,19 +209,19 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
 
         if (message is BroadcastMessage b && topic == Topic)
         {
+            if (b.Position is not null && _history is { } history)
+            {
+                history.Deliver(b); // from the topic's feed, in position order
+                return;
+            }
+
             if (_channel is { } channel && channel.Intercepts.Count > 0 && channel.Intercepts.Contains(b.Event))
             {
                 PostServerMail(new ChannelMail(ChannelMailKind.Out, Info: b.Broadcast));
                 return;
             }
 
-            if (!Session.CanCarry(b.Broadcast.Payload))
-            {
-                Log.FrameDropped(Topic, $"{Session.Transport.Name}/{Session.Serializer.Name} cannot carry binary payloads");
-                return;
-            }
-
-            SendOrGate(b.FrameFor(Session.Serializer));
+            SendBroadcast(b);
             return;
         }
 
@@ -226,7 +237,8 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
             return;
         }
 
-        SendOrGate(Session.Serializer.EncodePush(new Message(WireJoinRef, null, Topic, @event, payload)));
+        var @ref = _history is null ? null : ChannelHistory.PushRef.Value; // a push made by HandleOut for a history message carries its position
+        SendOrGate(Session.Serializer.EncodePush(new Message(WireJoinRef, @ref, Topic, @event, payload)));
     }
 
     /// <summary>Replies to the client message <paramref name="ref"/> (from any thread).</summary>
@@ -243,6 +255,12 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
 
     public void Broadcast(string @event, Payload payload, bool excludeSelf)
     {
+        if (_history is { } history)
+        {
+            history.Publish(@event, payload, excludeSelf ? this : null);
+            return;
+        }
+
         var message = new BroadcastMessage(new Broadcast(Topic, @event, payload));
         FenixTelemetry.Broadcasting(Topic, @event, excludeSelf);
         using var batch = WriterBatch.Begin();
@@ -284,6 +302,45 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
         Session.Runtime.PubSub.Unsubscribe(topic, this);
     }
 
+    /// <summary>
+    /// A message of this channel's history topic, in position order (replayed or live): the same per-recipient path as a
+    /// live broadcast. A channel that intercepts events takes all of them through its mailbox, so that what its client
+    /// sees (frames and HandleOut's pushes) keeps the order of positions.
+    /// </summary>
+    internal void ForwardHistory(BroadcastMessage message, bool replayed)
+    {
+        if (Phase >= ChannelPhase.Stopping)
+        {
+            return;
+        }
+
+        if (_channel is { Intercepts.Count: > 0 })
+        {
+            var mail = new ChannelMail(ChannelMailKind.History, Info: message);
+            if (replayed)
+            {
+                Post(mail); // a replay is bounded by the recovery caps, not by the mailbox bound
+            }
+            else
+            {
+                PostServerMail(mail);
+            }
+
+            return;
+        }
+
+        SendBroadcast(message);
+    }
+
+    /// <summary>The topic's feed lost messages this channel's client may have missed: stop with an error, so that the client rejoins and recovers.</summary>
+    internal void HistoryGap()
+    {
+        if (Phase < ChannelPhase.Stopping)
+        {
+            PostServerMail(new ChannelMail(ChannelMailKind.Shutdown, Reason: HistoryGapReason));
+        }
+    }
+
     protected override void OnHandlerFault(ChannelMail mail, Exception exception) =>
         Log.ChannelCrashed(ChannelName, Topic, exception); // HandleAsync catches everything; this is the last resort
 
@@ -293,6 +350,17 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
         {
             ChannelLifecycle.TryMove(ref _phase, ChannelPhase.Joined, ChannelPhase.Overflowed);
         }
+    }
+
+    private void SendBroadcast(BroadcastMessage b)
+    {
+        if (!Session.CanCarry(b.Broadcast.Payload))
+        {
+            Log.FrameDropped(Topic, $"{Session.Transport.Name}/{Session.Serializer.Name} cannot carry binary payloads");
+            return;
+        }
+
+        SendOrGate(b.FrameFor(Session.Serializer));
     }
 
     /// <summary>

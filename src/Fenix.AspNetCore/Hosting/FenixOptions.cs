@@ -19,6 +19,9 @@ public sealed class FenixOptions
     /// <summary>This node's name in a cluster (defaults to host name and process id). Configuration key <c>Fenix:Node</c>.</summary>
     public string? NodeName { get; set; }
 
+    /// <summary>Topics that keep a history of their broadcasts, so that clients recover what they missed (docs/history.md).</summary>
+    public HistoryOptions History { get; } = new();
+
     /// <summary>Builds the adapter that carries broadcasts between nodes (set with <see cref="UseAdapter"/>); null means a single node (in-process).</summary>
     public Func<IServiceProvider, string, IPubSubAdapter>? AdapterFactory { get; private set; }
 

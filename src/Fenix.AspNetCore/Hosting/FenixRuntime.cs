@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Fenix.AspNetCore.Diagnostics;
+using Fenix.AspNetCore.History;
 using Fenix.AspNetCore.Internal;
 using Fenix.AspNetCore.Transports;
 using Fenix.PubSub;
@@ -43,6 +44,9 @@ internal sealed class FenixRuntime(
 
     /// <summary>Creates the scope each channel lives in (created before its join, disposed after its terminate).</summary>
     public IServiceScopeFactory ScopeFactory { get; } = services.GetRequiredService<IServiceScopeFactory>();
+
+    /// <summary>Topics that keep a history, their store and feeds (resolved on first use).</summary>
+    public HistoryService History => field ??= Services.GetRequiredService<HistoryService>();
 
     /// <summary>Where channel mailboxes run; the thread pool except in the deterministic interleaving tests.</summary>
     public WorkScheduler Scheduler { get; set; } = WorkScheduler.ThreadPool;

@@ -1,6 +1,7 @@
 using Fenix;
 using Fenix.AspNetCore.Broadcasting;
 using Fenix.AspNetCore.Diagnostics;
+using Fenix.AspNetCore.History;
 using Fenix.AspNetCore.Hosting;
 using Fenix.AspNetCore.Transports;
 using Fenix.AspNetCore.Transports.LongPoll;
@@ -71,9 +72,13 @@ public static class FenixServiceCollectionExtensions
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<LongPollSessionRegistry>();
         services.TryAddSingleton<FenixRuntime>();
-        services.TryAddSingleton<IFenixBroadcaster>(provider =>
-            new FenixBroadcaster(provider.GetRequiredService<FenixPubSub>(), provider.GetRequiredService<IOptions<FenixOptions>>().Value.Json));
+        services.TryAddSingleton<HistoryService>();
+        services.TryAddSingleton<IFenixBroadcaster>(provider => new FenixBroadcaster(
+            provider.GetRequiredService<FenixPubSub>(),
+            provider.GetRequiredService<IOptions<FenixOptions>>().Value.Json,
+            provider.GetRequiredService<HistoryService>()));
         services.AddHostedService<FenixHostedService>();
+        services.AddHostedService<HistoryHostedService>();
         services.AddHostedService(provider => provider.GetRequiredService<ConnectionRegistry>());
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, FenixKestrelLimits>();
         return builder;
@@ -88,6 +93,7 @@ public static class FenixServiceCollectionExtensions
         // Broadcasts from other nodes wake their writers in chunks (or write inline) exactly as local ones do.
         var pubSub = new FenixPubSub(adapter, (topic, exception) => log.DeliveryFailed(topic, exception)) { DispatchBatch = WriterBatch.Dispatch };
         pubSub.RegisterDecoder(new BroadcastMessageDecoder());
+        pubSub.RegisterDecoder(new PositionedBroadcastDecoder());
         return pubSub;
     }
 

@@ -52,7 +52,7 @@ internal static class JsonFrameWriter
         }
     }
 
-    /// <summary>Writes <c>{"status":S,"response":R}</c>, the payload of every reply.</summary>
+    /// <summary>Writes <c>{"status":S,"response":R}</c>, the payload of every reply (plus <c>"history"</c> when the reply has one).</summary>
     public static void WriteReplyPayload(this Utf8JsonWriter writer, Reply reply)
     {
         writer.WriteStartObject();
@@ -60,6 +60,12 @@ internal static class JsonFrameWriter
         writer.WriteStringValue(reply.Status);
         writer.WritePropertyName("response"u8);
         writer.WriteRawValue(reply.Response.Bytes.Span, skipInputValidation: true);
+        if (reply.History is { IsBinary: false } history)
+        {
+            writer.WritePropertyName("history"u8);
+            writer.WriteRawValue(history.Bytes.Span, skipInputValidation: true);
+        }
+
         writer.WriteEndObject();
     }
 }

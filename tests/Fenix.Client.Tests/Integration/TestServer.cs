@@ -36,7 +36,11 @@ internal sealed class TestServer : IAsyncDisposable
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(probe);
-        builder.Services.AddFenix(options => options.DrainInterval = TimeSpan.FromMilliseconds(10));
+        builder.Services.AddFenix(options =>
+        {
+            options.DrainInterval = TimeSpan.FromMilliseconds(10);
+            options.History.Topic("history:*"); // only these topics keep history (see HistoryRecoveryTests)
+        });
 
         // Kestrel stops before Fenix's drain and waits this long for open WebSockets (see the restart test).
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(3));

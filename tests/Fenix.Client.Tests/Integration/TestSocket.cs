@@ -6,6 +6,7 @@ public sealed class TestSocket : FenixSocket
     public TestSocket()
     {
         Channel<RoomChannel>("room:*");
+        Channel<RoomChannel>("history:*");
         Channel<PresenceChannel>("presence:*");
     }
 

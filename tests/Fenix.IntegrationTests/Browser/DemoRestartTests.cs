@@ -43,6 +43,7 @@ public sealed class DemoRestartTests(DemoServer demo, BrowserFixture browsers) :
         await chat.FillAsync("#name", "cat");
         await chat.ClickAsync("#join");
         await chat.Locator("#status").ShouldHaveTextAsync("online");
+        await chat.Locator("#messages li.system", new() { HasText = "You joined as cat" }).ShouldBeVisibleAsync(); // joined before the restart: the next join is a rejoin
 
         await demo.Process.TerminateAsync();
         await demo.Process.StartAsync();

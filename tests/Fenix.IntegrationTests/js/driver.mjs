@@ -3,6 +3,8 @@
 // PHOENIX_PACKAGE=phoenix17 runs the same commands with the 1.7 client.
 const { Socket, Presence, LongPoll } = await import(process.env.PHOENIX_PACKAGE || "phoenix");
 import WebSocket from "ws";
+// Fenix's optional history module, from the repository (src/js), exactly as pages load it.
+const { historyChannel, isPosition } = await import(new URL("../../../src/js/fenix-history.mjs", import.meta.url));
 import readline from "node:readline";
 
 const sockets = new Map();
@@ -61,6 +63,25 @@ function channel({ id, socket, topic, params }) {
   channels.set(id, chan);
 }
 
+// A channel made by fenix-history.mjs: every (re)join reports what the server recovered; messages carry the position.
+function history({ id, socket, topic, params, opts = {} }) {
+  const chan = historyChannel(sockets.get(socket), topic, params ?? {}, {
+    ...opts,
+    onJoin: (info) => emit({ type: "history_join", channel: id, ...info }),
+  });
+  const inner = chan.onMessage;
+  chan.onMessage = (event, payload, ref, joinRef) => {
+    const handled = inner(event, payload, ref, joinRef);
+    if (event !== "phx_reply" && !event.startsWith("chan_reply_")) {
+      emit({ type: "message", channel: id, event, payload: encodePayload(payload), ref: ref ?? null, isPosition: isPosition(ref), position: chan.history.position });
+    }
+    return handled;
+  };
+  chan.onError((reason) => emit({ type: "channel_error", channel: id, reason: reason ?? null }));
+  chan.onClose(() => emit({ type: "channel_close", channel: id }));
+  channels.set(id, chan);
+}
+
 function join({ channel: id }) {
   channels.get(id).join()
     .receive("ok", (response) => emit({ type: "join", channel: id, status: "ok", response: encodePayload(response) }))
@@ -90,6 +111,8 @@ const handlers = {
   join,
   push,
   presence,
+  history,
+  reconnect: ({ socket }) => sockets.get(socket).connect(),
   leave: ({ channel: id }) => channels.get(id).leave().receive("ok", () => emit({ type: "left", channel: id })),
   disconnect: ({ socket }) => sockets.get(socket).disconnect(() => emit({ type: "disconnected", socket })),
   exit: () => process.exit(0),
