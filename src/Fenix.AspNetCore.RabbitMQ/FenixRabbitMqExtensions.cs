@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Fenix;
+using Fenix.Hosting;
 using Fenix.PubSub.RabbitMQ;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -17,8 +18,6 @@ public static class FenixRabbitMqExtensions
     /// </summary>
     public const string ConfigurationKey = "Fenix:RabbitMQ";
 
-    /// <summary>The other cluster backend's key: a node joins one cluster, so setting both is refused at startup.</summary>
-    private const string RedisConfigurationKey = "Fenix:Redis";
 
     /// <summary>
     /// Uses RabbitMQ at <paramref name="uri"/> to reach the other nodes. The node is named by <see cref="FenixOptions.NodeName"/>
@@ -59,30 +58,14 @@ public static class FenixRabbitMqExtensions
         builder.Services.AddOptions<FenixOptions>().Configure<IServiceProvider>((options, provider) =>
         {
             var configuration = provider.GetService<IConfiguration>();
-            if (configuration?.GetSection(ConfigurationKey) is not { } section || !section.Exists())
+            if (ClusterBackendSection.ToUse(options, configuration, ConfigurationKey) is not { } section)
             {
                 return;
             }
 
-            if (options.AdapterFactory is not null)
-            {
-                if (configuration.GetSection(RedisConfigurationKey).Exists())
-                {
-                    throw new InvalidOperationException(
-                        $"Both {ConfigurationKey} and {RedisConfigurationKey} are set: a node joins one cluster, through one backend. Remove one of the two keys.");
-                }
-
-                return; // an adapter configured in code wins
-            }
-
             options.UseRabbitMQ(settings =>
             {
-                if (!string.IsNullOrEmpty(section.Value))
-                {
-                    settings.Uri = ParseUri(section.Value);
-                }
-
-                section.Bind(settings);
+                ClusterBackendSection.Bind(section, settings, (rabbit, value) => rabbit.Uri = ParseUri(value));
                 configure?.Invoke(settings);
             });
         });

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Fenix;
+using Fenix.Hosting;
 using Fenix.PubSub.Redis;
 using Fenix.PubSub.Redis.History;
 using Microsoft.Extensions.Configuration;
@@ -24,8 +25,6 @@ public static class FenixRedisExtensions
     /// </summary>
     public const string HistoryConfigurationKey = "Fenix:History:Redis";
 
-    /// <summary>The other cluster backend's key: a node joins one cluster, so setting both is refused at startup.</summary>
-    private const string RabbitMqConfigurationKey = "Fenix:RabbitMQ";
 
     /// <summary>
     /// Uses Redis (<paramref name="configuration"/>: a StackExchange.Redis configuration string) to reach the other nodes.
@@ -98,30 +97,14 @@ public static class FenixRedisExtensions
                 options.UseRedisHistory(settings);
             }
 
-            if (configuration?.GetSection(ConfigurationKey) is not { } section || !section.Exists())
+            if (ClusterBackendSection.ToUse(options, configuration, ConfigurationKey) is not { } section)
             {
                 return;
             }
 
-            if (options.AdapterFactory is not null)
-            {
-                if (configuration.GetSection(RabbitMqConfigurationKey).Exists())
-                {
-                    throw new InvalidOperationException(
-                        $"Both {ConfigurationKey} and {RabbitMqConfigurationKey} are set: a node joins one cluster, through one backend. Remove one of the two keys.");
-                }
-
-                return; // an adapter configured in code wins
-            }
-
             options.UseRedis(settings =>
             {
-                if (!string.IsNullOrEmpty(section.Value))
-                {
-                    settings.Configuration = section.Value;
-                }
-
-                section.Bind(settings);
+                ClusterBackendSection.Bind(section, settings, (redis, value) => redis.Configuration = value);
                 configure?.Invoke(settings);
             });
         });
