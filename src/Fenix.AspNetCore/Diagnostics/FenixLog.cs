@@ -41,6 +41,15 @@ internal static partial class FenixLog
     [LoggerMessage(1012, LogLevel.Warning, "Connection receive loop failed (id {SocketId})")]
     public static partial void ReceiveFailed(this ILogger logger, string? socketId, Exception exception);
 
+    [LoggerMessage(1013, LogLevel.Warning, "UseFenixWebSockets leaves the WebSocket route {Route} of {SocketType} to the HTTP stack: {Reason}")]
+    public static partial void DirectRouteOnHttpStack(this ILogger logger, string route, string socketType, string reason);
+
+    [LoggerMessage(1014, LogLevel.Warning, "UseFenixWebSockets sees TLS handshakes on an endpoint: it runs before UseHttps, so it serves no WebSocket there; call it after UseHttps")]
+    public static partial void DirectListenerSeesTls(this ILogger logger);
+
+    [LoggerMessage(1015, LogLevel.Error, "Authenticating a WebSocket handshake on the direct listener (UseFenixWebSockets) failed")]
+    public static partial void DirectAuthenticationFailed(this ILogger logger, Exception exception);
+
     [LoggerMessage(2001, LogLevel.Debug, "Joined {Topic} with {Channel}")]
     public static partial void Joined(this ILogger logger, string topic, string channel);
 

@@ -2,6 +2,7 @@ using Fenix;
 using Fenix.AspNetCore.Hosting;
 using Fenix.AspNetCore.Transports.LongPoll;
 using Fenix.AspNetCore.Transports.WebSockets;
+using Fenix.AspNetCore.Transports.WebSockets.Direct;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,7 +46,8 @@ public static class FenixEndpointRouteBuilderExtensions
         var group = endpoints.MapGroup(path);
         if (options.WebSocket.Enabled)
         {
-            group.Map(options.WebSocket.Path, context => WebSocketEndpoint.HandleAsync(context, mount, runtime));
+            group.Map(options.WebSocket.Path, context => WebSocketEndpoint.HandleAsync(context, mount, runtime))
+                .WithMetadata(new DirectWebSocketRoute(mount)); // lets UseFenixWebSockets serve this route below the HTTP stack
         }
 
         if (options.LongPoll.Enabled)

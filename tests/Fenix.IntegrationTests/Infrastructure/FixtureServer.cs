@@ -26,6 +26,7 @@ namespace Fenix.IntegrationTests.Infrastructure;
 public class FixtureServer : IAsyncLifetime
 {
     private readonly bool _tls;
+    private readonly bool _direct;
     private readonly Action<KestrelServerOptions>? _kestrel;
     private readonly TimeProvider? _time;
     private readonly MeterListener _meters = new();
@@ -41,9 +42,11 @@ public class FixtureServer : IAsyncLifetime
     /// may come as HTTP/2 extended CONNECTs.</param>
     /// <param name="kestrel">Changes to Kestrel's options (e.g. limits) for a server of one test.</param>
     /// <param name="time">The clock of Fenix's services (a fake one for tests that move time themselves).</param>
-    protected FixtureServer(bool tls, Action<KestrelServerOptions>? kestrel = null, TimeProvider? time = null)
+    /// <param name="direct">Serve HTTP/1.1 WebSockets on the direct listener (<c>UseFenixWebSockets</c>), below the HTTP stack.</param>
+    protected FixtureServer(bool tls, Action<KestrelServerOptions>? kestrel = null, TimeProvider? time = null, bool direct = false)
     {
         _tls = tls;
+        _direct = direct;
         _kestrel = kestrel;
         _time = time;
     }
@@ -81,6 +84,10 @@ public class FixtureServer : IAsyncLifetime
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 listen.UseHttps(TestCertificate.Certificate);
             }));
+        }
+        else if (_direct)
+        {
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseFenixWebSockets()));
         }
         else
         {
@@ -144,6 +151,7 @@ public class FixtureServer : IAsyncLifetime
             o.MaxOutboundBytes = 64 * 1024;
         });
         _app.MapFenixSocket<FixtureSocket>("/ws/{tenant}/path");
+        _app.MapFenixSocket<FixtureSocket>("/ws/guarded").RequireAuthorization("admins");
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseUri = new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal));
@@ -179,6 +187,9 @@ public class FixtureServer : IAsyncLifetime
 
 /// <summary>The same fixture over HTTPS, where clients open their WebSockets with HTTP/2 extended CONNECTs (RFC 8441).</summary>
 public sealed class TlsFixtureServer() : FixtureServer(tls: true);
+
+/// <summary>The same fixture with its HTTP/1.1 WebSockets served by the direct listener (<c>UseFenixWebSockets</c>).</summary>
+public sealed class DirectFixtureServer() : FixtureServer(tls: false, direct: true);
 
 /// <summary>
 /// The same fixture on a fake clock: sessions expire, tokens age and idle connections time out only when a test moves

@@ -4,7 +4,13 @@ using Xunit;
 namespace Fenix.IntegrationTests.JsClient;
 
 /// <summary>The official JS client's recovery paths against the fixture server: rejoin after a crash, reconnect after a disconnect.</summary>
-public sealed class JsClientBehaviourTests(FixtureServer server) : IClassFixture<FixtureServer>
+public sealed class JsClientBehaviourTests(FixtureServer server) : JsClientBehaviourTestsBase(server), IClassFixture<FixtureServer>;
+
+/// <summary>The official JS client against WebSockets on the direct listener (<c>UseFenixWebSockets</c>).</summary>
+public sealed class DirectJsClientBehaviourTests(DirectFixtureServer server) : JsClientBehaviourTestsBase(server), IClassFixture<DirectFixtureServer>;
+
+/// <summary>The official JS client's recovery paths, against whichever server variant the subclass gives.</summary>
+public abstract class JsClientBehaviourTestsBase(FixtureServer server)
 {
     [Fact]
     public async Task Join_push_reply_and_broadcast()

@@ -12,7 +12,13 @@ namespace Fenix.IntegrationTests.Model;
 /// server, abrupt disconnects), sent without waiting for answers, over WebSocket and over overlapping long-poll POSTs;
 /// every frame received is compared with <see cref="PhoenixModel"/>, and nothing may stay subscribed or present after.
 /// </summary>
-public sealed class ModelBasedTests(ModelServer server, ITestOutputHelper output) : IClassFixture<ModelServer>
+public sealed class ModelBasedTests(ModelServer server, ITestOutputHelper output) : ModelBasedTestsBase(server, output), IClassFixture<ModelServer>;
+
+/// <summary>The same runs with WebSockets on the direct listener (<c>UseFenixWebSockets</c>) and long poll on the same port.</summary>
+public sealed class DirectModelBasedTests(DirectModelServer server, ITestOutputHelper output) : ModelBasedTestsBase(server, output), IClassFixture<DirectModelServer>;
+
+/// <summary>The runs, against whichever server variant the subclass gives.</summary>
+public abstract class ModelBasedTestsBase(ModelServer server, ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 

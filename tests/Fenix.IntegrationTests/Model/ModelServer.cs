@@ -9,9 +9,18 @@ using Xunit;
 namespace Fenix.IntegrationTests.Model;
 
 /// <summary>A real Kestrel on 127.0.0.1 serving <see cref="ModelSocket"/> at <c>/model</c> over WebSocket and long poll, with presence.</summary>
-public sealed class ModelServer : IAsyncLifetime
+public class ModelServer : IAsyncLifetime
 {
+    private readonly bool _direct;
     private WebApplication? _app;
+
+    public ModelServer()
+        : this(direct: false)
+    {
+    }
+
+    /// <param name="direct">Serve the WebSockets on the direct listener (<c>UseFenixWebSockets</c>); long poll stays on the HTTP stack of the same port.</param>
+    protected ModelServer(bool direct) => _direct = direct;
 
     public Uri BaseUri { get; private set; } = new("http://127.0.0.1");
 
@@ -21,7 +30,15 @@ public sealed class ModelServer : IAsyncLifetime
     {
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (_direct)
+        {
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0, listen => listen.UseFenixWebSockets()));
+        }
+        else
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+
         builder.Services.AddFenix().AddPresence();
         _app = builder.Build();
         _app.MapFenixSocket<ModelSocket>("/model", options =>
@@ -30,7 +47,7 @@ public sealed class ModelServer : IAsyncLifetime
             options.LongPoll.Window = TimeSpan.FromSeconds(10);
         });
         await _app.StartAsync();
-        BaseUri = new Uri(_app.Urls.First());
+        BaseUri = new Uri(_app.Urls.First().Replace("[::1]", "127.0.0.1", StringComparison.Ordinal));
     }
 
     /// <summary>Once a socket ended, none of its topics keeps a subscriber or a presence (both settle asynchronously).</summary>
@@ -75,5 +92,10 @@ public sealed class ModelServer : IAsyncLifetime
         {
             await _app.DisposeAsync();
         }
+
+        GC.SuppressFinalize(this);
     }
 }
+
+/// <summary>The model server with its WebSockets on the direct listener and long poll on the HTTP stack of the same port.</summary>
+public sealed class DirectModelServer() : ModelServer(direct: true);

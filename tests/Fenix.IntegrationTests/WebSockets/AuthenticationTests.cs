@@ -5,7 +5,13 @@ using Xunit;
 namespace Fenix.IntegrationTests.WebSockets;
 
 /// <summary>Cookie authentication middleware in front of a socket: the channel sees the ClaimsPrincipal; policies guard joins.</summary>
-public sealed class AuthenticationTests(FixtureServer server) : IClassFixture<FixtureServer>
+public sealed class AuthenticationTests(FixtureServer server) : AuthenticationTestsBase(server), IClassFixture<FixtureServer>;
+
+/// <summary>The same on the direct listener, which authenticates the handshake with the default scheme as UseAuthentication does.</summary>
+public sealed class DirectAuthenticationTests(DirectFixtureServer server) : AuthenticationTestsBase(server), IClassFixture<DirectFixtureServer>;
+
+/// <summary>Cookie authentication in front of a socket: the channel sees the ClaimsPrincipal; policies guard joins.</summary>
+public abstract class AuthenticationTestsBase(FixtureServer server)
 {
     [Fact]
     public async Task Anonymous_connections_are_refused_by_the_socket()

@@ -7,6 +7,9 @@ namespace Fenix.IntegrationTests.WebSockets;
 /// <summary>Malformed and hostile input over HTTP/1.1 WebSockets.</summary>
 public sealed class BadInputTests(FixtureServer server) : BadInputTestsBase(server), IClassFixture<FixtureServer>;
 
+/// <summary>The same malformed and hostile input on the direct listener (<c>UseFenixWebSockets</c>): same framing, limits and close codes.</summary>
+public sealed class DirectBadInputTests(DirectFixtureServer server) : BadInputTestsBase(server), IClassFixture<DirectFixtureServer>;
+
 /// <summary>The same malformed and hostile input over HTTP/2 WebSockets (RFC 8441): same framing, limits and close codes.</summary>
 public sealed class Http2BadInputTests(TlsFixtureServer server) : BadInputTestsBase(server), IClassFixture<TlsFixtureServer>;
 

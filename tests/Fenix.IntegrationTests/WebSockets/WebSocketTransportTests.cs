@@ -6,8 +6,14 @@ using Xunit;
 
 namespace Fenix.IntegrationTests.WebSockets;
 
+/// <summary>Handshake, connect info and transport-level behaviour over Kestrel's HTTP stack.</summary>
+public sealed class WebSocketTransportTests(FixtureServer server) : WebSocketTransportTestsBase(server), IClassFixture<FixtureServer>;
+
+/// <summary>The same handshake and transport behaviour on the direct listener (<c>UseFenixWebSockets</c>): identical on the wire.</summary>
+public sealed class DirectWebSocketTransportTests(DirectFixtureServer server) : WebSocketTransportTestsBase(server), IClassFixture<DirectFixtureServer>;
+
 /// <summary>Handshake, connect info and transport-level behaviour (protocol.md §1, §10.1–§10.2).</summary>
-public sealed class WebSocketTransportTests(FixtureServer server) : IClassFixture<FixtureServer>
+public abstract class WebSocketTransportTestsBase(FixtureServer server)
 {
     [Fact]
     public async Task Connect_info_carries_headers_peer_and_uri()

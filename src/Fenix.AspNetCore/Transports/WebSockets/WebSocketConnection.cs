@@ -32,7 +32,8 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
     /// <summary>Zero-byte reads: an idle connection holds no receive buffer. Shared: the options are immutable.</summary>
     private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
 
-    private readonly Stream _stream;
+    /// <summary>Where frames are written: the upgraded request's stream, or the connection's own output (direct listener).</summary>
+    private readonly Stream _output;
     private readonly PipeReader _reader;
     private readonly OutboundQueue _outbound;
     private readonly FenixRuntime _runtime;
@@ -60,15 +61,22 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
     /// </summary>
     private ITimer? _closeTimer;
 
+    /// <summary>A WebSocket on an upgraded HTTP request's stream.</summary>
     public WebSocketConnection(Stream stream, FenixRuntime runtime, SocketMountOptions mountOptions)
+        : this(PipeReader.Create(stream, ReaderOptions), stream, runtime, mountOptions)
     {
-        _stream = stream;
+    }
+
+    /// <summary>A WebSocket reading <paramref name="input"/> and writing <paramref name="output"/> (the direct listener: the connection's own pipes).</summary>
+    public WebSocketConnection(PipeReader input, Stream output, FenixRuntime runtime, SocketMountOptions mountOptions)
+    {
+        _output = output;
+        _reader = input;
         _runtime = runtime;
         _options = mountOptions.WebSocket;
         _log = runtime.SocketLog;
         _maxOutboundBytes = mountOptions.MaxOutboundBytes;
         _outbound = new OutboundQueue(_maxOutboundBytes);
-        _reader = PipeReader.Create(stream, ReaderOptions);
         _lastActivity = runtime.Time.GetTimestamp();
     }
 
@@ -248,7 +256,7 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
         ValueTask write;
         try
         {
-            write = _stream.WriteAsync(buffer.AsMemory(0, used));
+            write = _output.WriteAsync(buffer.AsMemory(0, used));
         }
         catch (Exception e)
         {
@@ -314,7 +322,7 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
                         return;
                     }
 
-                    await _stream.WriteAsync(buffer.AsMemory(0, used));
+                    await _output.WriteAsync(buffer.AsMemory(0, used));
                     used = 0;
                     continue;
                 }
@@ -327,7 +335,7 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
                 var length = item.Data.Length;
                 if (used + WebSocketFraming.MaxServerHeaderLength + length > buffer.Length && used > 0)
                 {
-                    await _stream.WriteAsync(buffer.AsMemory(0, used));
+                    await _output.WriteAsync(buffer.AsMemory(0, used));
                     used = 0;
                 }
 
@@ -339,8 +347,8 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
                 }
                 else
                 {
-                    await _stream.WriteAsync(buffer.AsMemory(0, used));
-                    await _stream.WriteAsync(item.Data);
+                    await _output.WriteAsync(buffer.AsMemory(0, used));
+                    await _output.WriteAsync(item.Data);
                     used = 0;
                 }
             }

@@ -1,7 +1,6 @@
 using Fenix.AspNetCore.Diagnostics;
 using Fenix.AspNetCore.Hosting;
 using Fenix.AspNetCore.Sockets;
-using Fenix.Protocol.Serializers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Timeouts;
@@ -42,49 +41,40 @@ internal static class WebSocketEndpoint
             return null;
         }
 
-        if (!mount.Options.CheckOrigin.IsAllowed(request))
-        {
-            log.OriginRefused(request.Headers.Origin.ToString());
-            await RefuseAsync(context, runtime, StatusCodes.Status403Forbidden, "origin");
-            return null;
-        }
-
         var upgrade = connect is null ? context.Features.Get<IHttpUpgradeFeature>() : null;
-        var invalid = connect is not null
-            ? WebSocketHandshake.ValidateExtendedConnect(request, connect.Protocol)
-            : WebSocketHandshake.Validate(request);
-        if (invalid is not null || (connect is null && upgrade is null))
+        var verdict = HandshakeVerdict.Evaluate(
+            request,
+            mount,
+            isExtendedConnect: connect is not null,
+            connect?.Protocol,
+            canUpgrade: upgrade is not null,
+            atCapacity: upgrade is { IsUpgradableRequest: false } || AtUpgradeLimit(context, runtime));
+        switch (verdict.Refusal)
         {
-            response.StatusCode = StatusCodes.Status400BadRequest;
-            await response.WriteAsync($"Bad WebSocket upgrade request: {invalid ?? "the connection cannot be upgraded (HTTP/1.1 required)"}");
-            return null;
+            case HandshakeRefusal.Origin:
+                log.OriginRefused(verdict.Detail ?? "");
+                await RefuseAsync(context, runtime, StatusCodes.Status403Forbidden, "origin");
+                return null;
+            case HandshakeRefusal.BadRequest:
+                response.StatusCode = StatusCodes.Status400BadRequest;
+                await response.WriteAsync($"Bad WebSocket upgrade request: {verdict.Detail}");
+                return null;
+            case HandshakeRefusal.Capacity:
+                // Refuse before running the connect callback: Kestrel would refuse the upgrade anyway (and over HTTP/2 the
+                // same limit keeps the number of open WebSockets bounded).
+                await RefuseAsync(context, runtime, StatusCodes.Status503ServiceUnavailable, "capacity");
+                return null;
+            case HandshakeRefusal.Subprotocol:
+                log.ConnectRefused("websocket", mount.HandlerName, "Could not check Websocket subprotocols: none of the offered ones is supported");
+                await RefuseAsync(context, runtime, StatusCodes.Status403Forbidden, "subprotocol");
+                return null;
+            case HandshakeRefusal.Version:
+                log.VersionMismatch(verdict.Detail);
+                await RefuseAsync(context, runtime, StatusCodes.Status403Forbidden, "vsn");
+                return null;
         }
 
-        if (upgrade is { IsUpgradableRequest: false } || AtUpgradeLimit(context, runtime))
-        {
-            // Refuse before running the connect callback: Kestrel would refuse the upgrade anyway (and over HTTP/2 the
-            // same limit keeps the number of open WebSockets bounded).
-            await RefuseAsync(context, runtime, StatusCodes.Status503ServiceUnavailable, "capacity");
-            return null;
-        }
-
-        if (!WebSocketHandshake.TryNegotiateSubprotocol(
-            request.Headers.SecWebSocketProtocol, mount.Options.WebSocket.Subprotocols, out var subprotocol, out var authToken))
-        {
-            log.ConnectRefused("websocket", mount.HandlerName, "Could not check Websocket subprotocols: none of the offered ones is supported");
-            await RefuseAsync(context, runtime, StatusCodes.Status403Forbidden, "subprotocol");
-            return null;
-        }
-
-        var parameters = ConnectParams.FromRequest(request);
-        var serializer = SerializerNegotiation.Negotiate(parameters.Get("vsn"));
-        if (serializer is null)
-        {
-            log.VersionMismatch(parameters.Get("vsn"));
-            await RefuseAsync(context, runtime, StatusCodes.Status403Forbidden, "vsn");
-            return null;
-        }
-
+        var (parameters, serializer, subprotocol, authToken) = (verdict.Parameters!, verdict.Serializer!, verdict.Subprotocol, verdict.AuthToken);
         var connectInfo = ConnectInfo.FromHttpContext(context, "websocket", authToken);
         var connection = await SocketConnector.ConnectAsync(mount, runtime, parameters, connectInfo);
         if (!connection.Accepted)
