@@ -14,6 +14,13 @@ builder.Services.AddFenix(options =>
     }
 }).AddPresence().AddRabbitMQ().AddRedis();
 
+// --Chat:DirectWebSockets true serves the WebSockets below Kestrel's HTTP stack (UseFenixWebSockets: less memory per
+// connection; docs/guide.md, "Direct WebSockets"). Off by default: the Chat's pages, long poll and frames are the same either way.
+if (builder.Configuration.GetValue<bool>("Chat:DirectWebSockets"))
+{
+    builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.UseFenixWebSockets()));
+}
+
 var app = builder.Build();
 app.UseDefaultFiles();
 app.UseStaticFiles();

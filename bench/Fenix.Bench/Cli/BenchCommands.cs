@@ -13,16 +13,16 @@ internal static class BenchCommands
 {
     private static readonly Option<string> Server = new Option<string>("--server", "-s")
     {
-        Description = "The server under test (or several, comma-separated, run side by side): the bench servers, or chat (samples/Chat as shipped, the independent harness's server).",
+        Description = "The server under test (or several, comma-separated, run side by side): the bench servers (fenix-direct: the Fenix server with its WebSockets on UseFenixWebSockets, below the HTTP stack), or chat (samples/Chat as shipped, the independent harness's server).",
         DefaultValueFactory = _ => "fenix",
         Validators =
         {
             result =>
             {
                 var value = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-                if (value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault(s => s is not ("fenix" or "signalr" or "kestrel-ws" or "chat")) is { } bad)
+                if (value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault(s => s is not ("fenix" or "fenix-direct" or "signalr" or "kestrel-ws" or "chat")) is { } bad)
                 {
-                    result.AddError($"Unknown server '{bad}': fenix, signalr, kestrel-ws or chat (comma-separated for several).");
+                    result.AddError($"Unknown server '{bad}': fenix, fenix-direct, signalr, kestrel-ws or chat (comma-separated for several).");
                 }
             },
         },

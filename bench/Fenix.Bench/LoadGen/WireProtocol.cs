@@ -11,12 +11,12 @@ internal abstract class WireProtocol
 {
     public static WireProtocol For(string server) => server switch
     {
-        "fenix" => new PhoenixWire(presence: false),
+        "fenix" or "fenix-direct" => new PhoenixWire(presence: false),
         "fenix-presence" => new PhoenixWire(presence: true),
         "chat" => new ChatSampleWire(),
         "signalr" => new SignalRWire(),
         "kestrel-ws" => new RawWire(),
-        _ => throw new ArgumentException($"Unknown server '{server}': expected fenix, fenix-presence, signalr, kestrel-ws or chat.", nameof(server)),
+        _ => throw new ArgumentException($"Unknown server '{server}': expected fenix, fenix-direct, fenix-presence, signalr, kestrel-ws or chat.", nameof(server)),
     };
 
     public abstract Uri ConnectUri(string baseUrl, string topic, int index);

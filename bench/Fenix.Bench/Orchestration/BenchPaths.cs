@@ -30,7 +30,7 @@ internal static class BenchPaths
 
     private static string Project(string server) => server switch
     {
-        "fenix" => "Fenix.Bench.FenixServer",
+        "fenix" or "fenix-direct" => "Fenix.Bench.FenixServer",
         "signalr" => "Fenix.Bench.SignalRServer",
         "kestrel-ws" => "Fenix.Bench.KestrelWsServer",
         "chat" => "Chat",

@@ -78,6 +78,11 @@ internal sealed class ServerUnderTest : IAsyncDisposable
             info.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
         }
 
+        if (name == "fenix-direct")
+        {
+            info.ArgumentList.Add("--Bench:DirectWebSockets=true"); // the same server, WebSockets below the HTTP stack
+        }
+
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);

@@ -41,7 +41,7 @@ public static class ResultTable
     public static string AgainstPhoenix(IReadOnlyList<RunResult> runs)
     {
         var text = new StringBuilder();
-        foreach (var run in runs.Where(r => r.Server is "fenix" or "chat"))
+        foreach (var run in runs.Where(r => r.Server is "fenix" or "fenix-direct" or "chat"))
         {
             var parts = new List<string>();
             foreach (var figure in PhoenixReference.For(run))
@@ -69,9 +69,9 @@ public static class ResultTable
         foreach (var group in runs.GroupBy(r => r.Scenario + Variant(r)))
         {
             // samples/Chat is Fenix too: both are compared with the baselines (first run of each when repeated).
-            foreach (var fenix in group.Where(r => r.Server is "fenix" or "chat").DistinctBy(r => r.Server))
+            foreach (var fenix in group.Where(r => r.Server is "fenix" or "fenix-direct" or "chat").DistinctBy(r => r.Server))
             {
-                foreach (var baseline in group.Where(r => r.Server is not ("fenix" or "chat")).DistinctBy(r => r.Server))
+                foreach (var baseline in group.Where(r => r.Server is not ("fenix" or "fenix-direct" or "chat")).DistinctBy(r => r.Server))
                 {
                     var parts = new List<string>();
                     Add(parts, "deliveries/s", fenix.DeliveriesPerS, baseline.DeliveriesPerS, higherIsBetter: true);

@@ -27,6 +27,7 @@ public static class SvgChart
     private static readonly Dictionary<string, string> Colors = new()
     {
         ["fenix"] = "#e4572e",
+        ["fenix-direct"] = "#f28e2b",
         ["signalr"] = "#4e79a7",
         ["kestrel-ws"] = "#9c9c9c",
     };

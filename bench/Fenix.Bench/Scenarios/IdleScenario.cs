@@ -15,7 +15,8 @@ internal sealed class IdleScenario : IScenario
 {
     public string Name => "idle";
 
-    public IReadOnlyList<string> Servers => Measure.AllServersAndChat;
+    /// <summary>With fenix-direct: the same Fenix server with its WebSockets on UseFenixWebSockets, below Kestrel's HTTP stack.</summary>
+    public IReadOnlyList<string> Servers => ["fenix", "fenix-direct", "chat", "signalr", "kestrel-ws"];
 
     public async Task<IReadOnlyList<RunResult>> RunAsync(string server, ScenarioSettings settings)
     {

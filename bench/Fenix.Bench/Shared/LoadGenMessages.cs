@@ -12,7 +12,7 @@ public sealed record LoadGenCommand
     /// <summary>connect | chat | publish | progress | report | reset | close.</summary>
     public required string Op { get; init; }
 
-    /// <summary>connect: fenix | signalr | kestrel-ws | fenix-presence | chat (samples/Chat).</summary>
+    /// <summary>connect: fenix | fenix-direct | signalr | kestrel-ws | fenix-presence | chat (samples/Chat).</summary>
     public string? Server { get; init; }
 
     /// <summary>connect: <c>http://127.0.0.1:port</c>.</summary>

@@ -4,6 +4,12 @@ using Fenix.Bench.ServerKit;
 
 // Fenix under test: the scenarios' channels on one socket at /socket (the JS client's path), broadcasts through IFenixBroadcaster.
 var builder = BenchServer.CreateBuilder(args);
+
+// Bench:DirectWebSockets serves the WebSockets on UseFenixWebSockets (below Kestrel's HTTP stack): the fenix-direct server.
+if (builder.Configuration.GetValue<bool>("Bench:DirectWebSockets"))
+{
+    builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.UseFenixWebSockets()));
+}
 // With --Fenix:RabbitMQ amqp://… or --Fenix:Redis host:port (and --Fenix:Node) the node joins a cluster (the cluster
 // scenario); else a single node.
 // Bench:History keeps a history of the fanout and chat topics (docs/history.md), to measure what numbering and storing
