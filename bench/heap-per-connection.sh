@@ -28,7 +28,7 @@ wait "$bench" || true
 # Report lines: "<bytes per object (total for one-offs)> <count> <type> [<assembly>]".
 awk -v n="$n" '
   match($0, /^ *[0-9,]+ +[0-9,]+ +/) {
-    size = $1; count = $2; gsub(",", "", size); gsub(",", "", count)
+    size = $1; count = $2; gsub(",", "", size); gsub(",", "", count); size += 0; count += 0  # numbers, not strings
     type = substr($0, RLENGTH + 1); sub(/ +\[[^]]*\] *$/, "", type)
     if (count >= n / 2) { bytes[type] += size * count; counts[type] += count }
   }

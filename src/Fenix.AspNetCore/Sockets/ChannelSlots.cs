@@ -1,3 +1,5 @@
+using Fenix.AspNetCore.Internal;
+
 namespace Fenix.AspNetCore.Sockets;
 
 /// <summary>What a join's claim on a channel slot came to.</summary>
@@ -39,7 +41,7 @@ internal sealed class ChannelSlots<TChannel>(int max)
     }
 
     /// <summary>Every channel with a claim that is not released yet.</summary>
-    private readonly Dictionary<TChannel, SlotState> _slots = new(ReferenceEqualityComparer.Instance);
+    private readonly SmallMap<TChannel, SlotState> _slots = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>
     /// Admissions and releases not applied yet, in frame order; the head is an admission that cannot be decided yet. Null
@@ -97,7 +99,7 @@ internal sealed class ChannelSlots<TChannel>(int max)
             if (joined)
             {
                 Held++;
-                _slots[channel] = SlotState.Held;
+                _slots.Set(channel, SlotState.Held);
             }
             else
             {
@@ -176,7 +178,7 @@ internal sealed class ChannelSlots<TChannel>(int max)
         if (Held + Pending < max)
         {
             Pending++;
-            _slots[channel] = SlotState.Pending;
+            _slots.Set(channel, SlotState.Pending);
             return Admission.Granted;
         }
 

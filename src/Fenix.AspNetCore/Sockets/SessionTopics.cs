@@ -1,3 +1,5 @@
+using Fenix.AspNetCore.Internal;
+
 namespace Fenix.AspNetCore.Sockets;
 
 /// <summary>What the session knows of one channel instance it created (see <see cref="SessionTopics{TChannel}"/>).</summary>
@@ -43,10 +45,10 @@ internal sealed class SessionTopics<TChannel>(int maxChannels)
     where TChannel : class
 {
     /// <summary>Topic → the instance that gets its client frames (the newest join of that topic).</summary>
-    private readonly Dictionary<string, TChannel> _current = new(StringComparer.Ordinal);
+    private readonly SmallMap<string, TChannel> _current = new(StringComparer.Ordinal);
 
     /// <summary>Every instance not retired yet (current or replaced), with its topic and phase.</summary>
-    private readonly Dictionary<TChannel, (string Topic, TopicPhase Phase)> _instances = new(ReferenceEqualityComparer.Instance);
+    private readonly SmallMap<TChannel, (string Topic, TopicPhase Phase)> _instances = new(ReferenceEqualityComparer.Instance);
 
     private readonly ChannelSlots<TChannel> _slots = new(maxChannels);
 
@@ -99,7 +101,7 @@ internal sealed class SessionTopics<TChannel>(int maxChannels)
             _slots.Release(replaced);
         }
 
-        _current[topic] = channel;
+        _current.Set(topic, channel);
         _instances.Add(channel, (topic, TopicPhase.Joining));
         return (replaced, _slots.Admit(channel));
     }
@@ -173,7 +175,7 @@ internal sealed class SessionTopics<TChannel>(int maxChannels)
     {
         if (_instances.TryGetValue(channel, out var entry))
         {
-            _instances[channel] = (entry.Topic, phase);
+            _instances.Set(channel, (entry.Topic, phase));
         }
     }
 }

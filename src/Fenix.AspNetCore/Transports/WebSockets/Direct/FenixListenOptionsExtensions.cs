@@ -15,10 +15,11 @@ public static class FenixListenOptionsExtensions
     /// HTTP/2, upgrades that are malformed or refused before the connect callback — is served by the HTTP stack unchanged.
     /// </summary>
     /// <remarks>
-    /// WebSockets served this way skip the ASP.NET Core middleware pipeline: routes that require authorization, a host or
-    /// rate limiting stay on the HTTP stack (a warning names them), <see cref="Fenix.ConnectInfo.User"/> is anonymous, and
-    /// <see cref="Fenix.ConnectInfo.RequestServices"/> is a scope created for the connection. On an HTTPS endpoint call it
-    /// after <c>UseHttps</c>, so it sees decrypted bytes. See docs/guide.md, "Direct WebSockets".
+    /// WebSockets served this way skip the ASP.NET Core middleware pipeline: the handshake is authenticated with the
+    /// default scheme (as <c>UseAuthentication</c> does), routes that require authorization, a host, rate limiting or
+    /// route constraints stay on the HTTP stack (a warning names them), and <see cref="Fenix.ConnectInfo.RequestServices"/>
+    /// is a scope created for the connection. On an HTTPS endpoint call it after <c>UseHttps</c>, so it sees decrypted
+    /// bytes. See docs/guide.md, "Direct WebSockets".
     /// </remarks>
     public static ListenOptions UseFenixWebSockets(this ListenOptions listenOptions)
     {
