@@ -4,7 +4,13 @@ using Xunit;
 namespace Fenix.IntegrationTests.JsClient;
 
 /// <summary>The Chat sample's contract (README / issue), driven by the official JS client against the sample's own process.</summary>
-public sealed class ChatContractTests(ChatServer chat) : IClassFixture<ChatServer>
+public sealed class ChatContractTests(ChatServer chat) : ChatContractTestsBase(chat), IClassFixture<ChatServer>;
+
+/// <summary>The same contract with the sample's opt-in <c>--Chat:DirectWebSockets true</c>: nothing changes on the wire.</summary>
+public sealed class DirectChatContractTests(DirectChatServer chat) : ChatContractTestsBase(chat), IClassFixture<DirectChatServer>;
+
+/// <summary>The Chat sample's contract, against whichever Chat process the subclass gives.</summary>
+public abstract class ChatContractTestsBase(ChatServer chat)
 {
     [Fact]
     public async Task Lobby_join_and_new_msg_broadcast_reach_everyone_including_the_sender()
