@@ -253,7 +253,7 @@ public sealed partial class RedisAdapter : IPubSubAdapter, IPubSubAdapterStatus
         var timeout = TimeSpan.FromMilliseconds(Math.Clamp(Options.StartupTimeout.TotalMilliseconds, 200, 2000));
         foreach (var endpoint in _configuration.EndPoints)
         {
-            var (outcome, detail) = await EndpointCheck.CheckAsync(endpoint, timeout, cancellationToken);
+            var (outcome, detail) = await EndpointCheck.CheckAsync(endpoint, timeout, _time, cancellationToken);
             if (outcome == EndpointCheck.Outcome.NotRedis)
             {
                 throw new InvalidOperationException(
