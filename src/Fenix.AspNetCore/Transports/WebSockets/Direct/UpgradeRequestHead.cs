@@ -109,7 +109,7 @@ internal sealed class UpgradeRequestHead
     private static bool TryParseRequestLine(ReadOnlySpan<byte> line, out string path, out string query)
     {
         path = query = "";
-        if (!line.EndsWith(Http11))
+        if (line.Length <= Get.Length + Http11.Length || !line.EndsWith(Http11))
         {
             return false;
         }
