@@ -95,7 +95,7 @@ internal sealed class LoadGenRunner : IAsyncDisposable
         _recorder.Reset((int)command.PerConnection);
         foreach (var connection in _connections)
         {
-            connection.Reset();
+            connection.Reset((int)command.PerConnection);
         }
 
         return new LoadGenEvent { Ev = "reset" };
@@ -194,8 +194,10 @@ internal sealed class LoadGenRunner : IAsyncDisposable
     private LoadGenEvent Report()
     {
         long received = 0, presenceFrames = 0, lastReceived = 0, firstSent = long.MaxValue;
+        var audit = default(DeliveryAudit);
         foreach (var connection in _connections)
         {
+            connection.AuditInto(ref audit);
             received += connection.Received;
             presenceFrames += connection.PresenceFrames;
             lastReceived = Math.Max(lastReceived, connection.LastReceivedTs);
@@ -214,6 +216,9 @@ internal sealed class LoadGenRunner : IAsyncDisposable
             ConnectLatency = _recorder.ConnectLatency.ToArray(),
             SeqMaxMicros = _recorder.SeqMaxMicros,
             PresenceFrames = presenceFrames,
+            ExactlyOnce = audit.ExactlyOnce,
+            Missing = audit.Missing,
+            Extra = audit.Extra,
         };
     }
 

@@ -60,6 +60,12 @@ internal sealed class BrokerUnderTest : IAsyncDisposable
         ? [$"--Fenix:RabbitMQ={Address}", $"--Fenix:RabbitMQ:Prefix={prefix}", $"--Fenix:Node={node}"]
         : [$"--Fenix:Redis={Address}", $"--Fenix:Redis:Prefix={prefix}", $"--Fenix:Node={node}"];
 
+    /// <summary>
+    /// The broker's own cumulative traffic counters (Redis: <c>INFO</c>), or null where the broker does not give them
+    /// without its management plugin (RabbitMQ: the nodes' adapter counters say what went through it instead).
+    /// </summary>
+    public async Task<BrokerTraffic?> TrafficAsync() => Backend == "redis" ? await RedisInfo.ReadAsync(Address) : null;
+
     public long CpuMicros() => Pid is { } pid ? ProcStat.CpuMicros(pid) : 0;
 
     public long Rss() => Pid is { } pid ? ProcStat.Memory(pid).Rss : 0;

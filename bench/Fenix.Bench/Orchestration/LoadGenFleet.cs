@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Fenix.Bench.LoadGen;
 using Fenix.Bench.Shared;
 
 namespace Fenix.Bench.Orchestration;
@@ -130,8 +131,15 @@ internal sealed class LoadGenFleet : IAsyncDisposable
             replies.Max(r => r.LastReceivedTs),
             latency,
             seqMax,
-            replies.Sum(r => r.PresenceFrames));
+            replies.Sum(r => r.PresenceFrames),
+            new DeliveryAudit(replies.Sum(r => r.ExactlyOnce), replies.Sum(r => r.Missing), replies.Sum(r => r.Extra)));
     }
+
+    /// <summary>CPU time (user + system) of all the load generator processes so far, in µs (from /proc).</summary>
+    public long CpuMicros() => _processes.Sum(p => ProcStat.CpuMicros(p.Pid));
+
+    /// <summary>Resident memory of all the load generator processes, in bytes.</summary>
+    public long Rss() => _processes.Sum(p => ProcStat.Memory(p.Pid).Rss);
 
     public async ValueTask DisposeAsync()
     {
@@ -153,7 +161,8 @@ internal sealed record FleetReport(
     long LastReceivedTs,
     LatencyHistogram Latency,
     long[] SeqMaxMicros,
-    long PresenceFrames)
+    long PresenceFrames,
+    DeliveryAudit Audit)
 {
     /// <summary>From the first message's send to the last receive, in seconds.</summary>
     public double Span => FirstSentTs > 0 && LastReceivedTs > FirstSentTs

@@ -21,6 +21,8 @@ internal sealed class LoadGenProcess : IAsyncDisposable
 
     public int Number { get; }
 
+    public int Pid => _process.Id;
+
     public static LoadGenProcess Start(int number)
     {
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find this executable to start load generators.");
