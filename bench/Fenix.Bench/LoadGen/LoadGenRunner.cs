@@ -19,6 +19,11 @@ internal sealed class LoadGenRunner : IAsyncDisposable
     private Recorder _recorder = new(presence: false);
     private Task? _heartbeats;
 
+    /// <summary>Connections opened so far (written under the <see cref="_connections"/> lock, read by the progress timer).</summary>
+    private int _connectedCount;
+
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(30);
+
     public async Task<LoadGenEvent> HandleAsync(LoadGenCommand command) => command.Op switch
     {
         "connect" => await ConnectAsync(command),
@@ -52,6 +57,11 @@ internal sealed class LoadGenRunner : IAsyncDisposable
         // server's idle timeout (a big presence room on a loaded machine) must not get its first connections closed.
         _heartbeats ??= HeartbeatLoopAsync(wire);
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, command.Concurrency), CancellationToken = _stopping.Token };
+        using var progress = new Timer(
+            _ => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] load generator {command.SourceAddress}: {Volatile.Read(ref _connectedCount):N0} of {command.Count:N0} connected, {Volatile.Read(ref failed):N0} failed"),
+            null,
+            ProgressInterval,
+            ProgressInterval);
         await Parallel.ForAsync(0, command.Count, options, async (i, cancellationToken) =>
         {
             var index = command.First + i;
@@ -62,6 +72,7 @@ internal sealed class LoadGenRunner : IAsyncDisposable
                 _recorder.ConnectLatency.Record(micros);
                 lock (_connections)
                 {
+                    _connectedCount++;
                     _connections.Add(connection);
                     _receiveLoops.Add(Task.Run(() => connection.ReceiveLoopAsync(_recorder, _stopping.Token), CancellationToken.None));
                 }

@@ -15,6 +15,12 @@ internal sealed class LoadGenFleet : IAsyncDisposable
 
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Connecting takes longer on a busy machine: the command timeout grows by 20 ms per connection of a process (a
+    /// process's 15,000 connections may take 10 minutes on two cores shared with other work).
+    /// </summary>
+    private static readonly TimeSpan ConnectTimePerConnection = TimeSpan.FromMilliseconds(20);
+
     private readonly LoadGenProcess[] _processes;
 
     private LoadGenFleet(LoadGenProcess[] processes) => _processes = processes;
@@ -59,7 +65,7 @@ internal sealed class LoadGenFleet : IAsyncDisposable
                     JoinTimeoutSeconds = options.JoinTimeout.TotalSeconds,
                     Concurrency = options.Concurrency,
                 },
-                CommandTimeout);
+                CommandTimeout + (ConnectTimePerConnection * count));
         }));
         var latency = new LatencyHistogram();
         foreach (var reply in replies)
