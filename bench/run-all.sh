@@ -24,7 +24,7 @@ if ((quick)); then
   "${bench[@]}" idle --compare -n 5000 --json "$out/idle-5000.json"
   "${bench[@]}" chat --compare --rooms 20 --members 100 --rate 1 --seconds 3 --json "$out/chat-100x100.json"
   "${bench[@]}" presence --server chat -n 1000 --json "$out/presence-chat-1000.json"
-  "${bench[@]}" cluster --quick --json "$out/cluster.json"
+  "${bench[@]}" cluster --quick --backend redis --json "$out/cluster.json"
   "${bench[@]}" fanout --compare "${q[@]}" --json "$out/fanout.json"
   "${bench[@]}" report "$out/paced-1000.json" "$out/idle-5000.json" "$out/chat-100x100.json" "$out/presence-chat-1000.json" "$out/cluster.json" "$out/fanout.json"
   dotnet run -c Release --no-build --project bench/Cluster -- --quick
@@ -40,7 +40,7 @@ fi
 for users in 1000 2000 5000; do
   "${bench[@]}" presence --server chat -n "$users" --json "$out/presence-chat-$users.json"
 done
-"${bench[@]}" cluster -n 60000 --json "$out/cluster-60k.json"
+"${bench[@]}" cluster -n 60000 --nodes 4 --backend redis --repeat 2 --json "$out/cluster-60k.json"   # docs/scaling.md
 
 # The burst shapes.
 "${bench[@]}" idle --compare --json "$out/idle.json"
