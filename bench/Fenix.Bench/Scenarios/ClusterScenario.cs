@@ -81,8 +81,10 @@ internal sealed class ClusterScenario : IScenario
         var warm = await SettledReportAsync(fleet);
         if (warm.Received < n)
         {
+            var dropped = await Task.WhenAll(sut.Select(s => s.RawCountersAsync()));
             throw new InvalidOperationException(
-                $"A broadcast from node 0 reached {warm.Received:N0} of {n:N0} clients: are the nodes clustered ({settings.Backend} at {broker.Address}; see {sut[^1].LogPath})?");
+                $"A broadcast from node 0 reached {warm.Received:N0} of {n:N0} clients: are the nodes clustered ({settings.Backend} at {broker.Address}; see {sut[^1].LogPath})? "
+                + $"Messages each node's adapter dropped so far: {string.Join(", ", dropped.Select(d => d.GetValueOrDefault("broker_dropped")))}.");
         }
 
         // Single broadcasts, one at a time on a quiet cluster: how long until the last of the n clients has it.
@@ -99,11 +101,13 @@ internal sealed class ClusterScenario : IScenario
 
         Measure.Say($"cluster: single broadcasts reached all {n:N0} in {string.Join(", ", singleReach.Select(r => $"{r:N0}"))} ms");
 
-        // The idle load (heartbeats of every client) over a window as long as the measured one, to subtract.
+        // The idle load (heartbeats of every client, the servers' timers), to subtract. Each client heartbeats once per
+        // interval, all of a process's clients in one round: the window spans a whole interval so that it holds one
+        // round per load generator, as a long measured window does on average.
         var windowSeconds = broadcasts / rate;
         var idle0 = CpuReading.Take(sut, fleet, broker);
         var idleStart = Stopwatch.GetTimestamp();
-        await Task.Delay(TimeSpan.FromSeconds(Math.Min(windowSeconds, 10)));
+        await Task.Delay(LoadGen.WireProtocol.For("fenix").HeartbeatInterval);
         var idle = (CpuReading.Take(sut, fleet, broker) - idle0).PerSecond(Measure.Elapsed(idleStart));
 
         var counters0 = await Task.WhenAll(sut.Select(s => s.RawCountersAsync()));
