@@ -227,6 +227,9 @@ internal sealed class LoadGenRunner : IAsyncDisposable
             ConnectLatency = _recorder.ConnectLatency.ToArray(),
             SeqMaxMicros = _recorder.SeqMaxMicros,
             PresenceFrames = presenceFrames,
+            FirstError = _connections.Find(c => !c.IsOpen) is { } closed
+                ? $"connection {closed.Index}: {closed.Socket.State}, {closed.Socket.CloseStatus} {closed.Socket.CloseStatusDescription}"
+                : null,
             ExactlyOnce = audit.ExactlyOnce,
             Missing = audit.Missing,
             Extra = audit.Extra,

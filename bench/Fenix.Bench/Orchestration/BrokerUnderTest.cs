@@ -61,10 +61,12 @@ internal sealed class BrokerUnderTest : IAsyncDisposable
         : [$"--Fenix:Redis={Address}", $"--Fenix:Redis:Prefix={prefix}", $"--Fenix:Node={node}"];
 
     /// <summary>
-    /// The broker's own cumulative traffic counters (Redis: <c>INFO</c>), or null where the broker does not give them
-    /// without its management plugin (RabbitMQ: the nodes' adapter counters say what went through it instead).
+    /// The broker's own cumulative traffic counters: Redis's <c>INFO</c> (all clients: PUBLISH calls, bytes), RabbitMQ's
+    /// per-connection byte counts of the nodes named <paramref name="nodePrefix"/>… (messages: the nodes' adapter counters).
     /// </summary>
-    public async Task<BrokerTraffic?> TrafficAsync() => Backend == "redis" ? await RedisInfo.ReadAsync(Address) : null;
+    public async Task<BrokerTraffic?> TrafficAsync(string nodePrefix) => Backend == "redis"
+        ? await RedisInfo.ReadAsync(Address)
+        : await RabbitMqConnections.ReadAsync(nodePrefix);
 
     public long CpuMicros() => Pid is { } pid ? ProcStat.CpuMicros(pid) : 0;
 

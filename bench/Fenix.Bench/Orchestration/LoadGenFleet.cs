@@ -138,7 +138,8 @@ internal sealed class LoadGenFleet : IAsyncDisposable
             latency,
             seqMax,
             replies.Sum(r => r.PresenceFrames),
-            new DeliveryAudit(replies.Sum(r => r.ExactlyOnce), replies.Sum(r => r.Missing), replies.Sum(r => r.Extra)));
+            new DeliveryAudit(replies.Sum(r => r.ExactlyOnce), replies.Sum(r => r.Missing), replies.Sum(r => r.Extra)),
+            replies.FirstOrDefault(r => r.FirstError is not null)?.FirstError);
     }
 
     /// <summary>CPU time (user + system) of all the load generator processes so far, in µs (from /proc).</summary>
@@ -168,7 +169,8 @@ internal sealed record FleetReport(
     LatencyHistogram Latency,
     long[] SeqMaxMicros,
     long PresenceFrames,
-    DeliveryAudit Audit)
+    DeliveryAudit Audit,
+    string? FirstClose)
 {
     /// <summary>From the first message's send to the last receive, in seconds.</summary>
     public double Span => FirstSentTs > 0 && LastReceivedTs > FirstSentTs
