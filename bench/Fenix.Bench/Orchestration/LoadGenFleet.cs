@@ -27,6 +27,9 @@ internal sealed class LoadGenFleet : IAsyncDisposable
 
     public int Count => _processes.Length;
 
+    /// <summary>CPU time (user + system) of all the load generator processes so far, in microseconds.</summary>
+    public long CpuMicros() => _processes.Sum(p => p.CpuMicros());
+
     public static LoadGenFleet Start(int connections, int minimumProcesses, int multipleOf = 1)
     {
         var count = Math.Max(minimumProcesses, (connections + MaxConnectionsPerProcess - 1) / MaxConnectionsPerProcess);
@@ -141,9 +144,6 @@ internal sealed class LoadGenFleet : IAsyncDisposable
             new DeliveryAudit(replies.Sum(r => r.ExactlyOnce), replies.Sum(r => r.Missing), replies.Sum(r => r.Extra)),
             replies.FirstOrDefault(r => r.FirstError is not null)?.FirstError);
     }
-
-    /// <summary>CPU time (user + system) of all the load generator processes so far, in µs (from /proc).</summary>
-    public long CpuMicros() => _processes.Sum(p => ProcStat.CpuMicros(p.Pid));
 
     /// <summary>Resident memory of all the load generator processes, in bytes.</summary>
     public long Rss() => _processes.Sum(p => ProcStat.Memory(p.Pid).Rss);
