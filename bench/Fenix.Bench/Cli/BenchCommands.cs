@@ -13,16 +13,16 @@ internal static class BenchCommands
 {
     private static readonly Option<string> Server = new Option<string>("--server", "-s")
     {
-        Description = "The server under test (or several, comma-separated, run side by side): the bench servers, or chat (samples/Chat as shipped, the independent harness's server).",
+        Description = "The server under test (or several, comma-separated, run side by side): the bench servers, fenix-history (the Fenix bench server with history on its topics; fanout, paced, chat), or chat (samples/Chat as shipped, the independent harness's server).",
         DefaultValueFactory = _ => "fenix",
         Validators =
         {
             result =>
             {
                 var value = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-                if (value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault(s => s is not ("fenix" or "signalr" or "kestrel-ws" or "chat")) is { } bad)
+                if (value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault(s => s is not ("fenix" or "fenix-history" or "signalr" or "kestrel-ws" or "chat")) is { } bad)
                 {
-                    result.AddError($"Unknown server '{bad}': fenix, signalr, kestrel-ws or chat (comma-separated for several).");
+                    result.AddError($"Unknown server '{bad}': fenix, fenix-history, signalr, kestrel-ws or chat (comma-separated for several).");
                 }
             },
         },
@@ -133,9 +133,9 @@ internal static class BenchCommands
             // "--server fenix,kestrel-ws" runs a subset side by side (interleaved with --repeat), like --compare does for all.
             var named = server.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             IReadOnlyList<string> servers = parse.GetValue(Compare) ? scenario.Servers : named;
-            if (!parse.GetValue(Compare) && named.FirstOrDefault(s => !scenario.Servers.Contains(s)) is not null)
+            if (!parse.GetValue(Compare) && named.FirstOrDefault(s => !scenario.Servers.Contains(s) && !scenario.NamedOnlyServers.Contains(s)) is not null)
             {
-                Console.Error.WriteLine($"The {scenario.Name} scenario runs on {string.Join(", ", scenario.Servers)} only.");
+                Console.Error.WriteLine($"The {scenario.Name} scenario runs on {string.Join(", ", scenario.Servers.Concat(scenario.NamedOnlyServers))} only.");
                 return Task.FromResult(2);
             }
 

@@ -78,7 +78,7 @@ internal sealed class ServerUnderTest : IAsyncDisposable
             info.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
         }
 
-        foreach (var argument in arguments)
+        foreach (var argument in BenchPaths.ServerArguments(name).Concat(arguments))
         {
             info.ArgumentList.Add(argument);
         }
