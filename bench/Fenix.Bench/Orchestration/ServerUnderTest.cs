@@ -182,6 +182,13 @@ internal sealed class ServerUnderTest : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Kills the server at once (SIGKILL: no shutdown, no goodbye to its clients or its cluster), as a crash would.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_traced && !_process.HasExited)
