@@ -83,8 +83,12 @@ internal sealed class RecoveryScenario : IScenario
 
             // Every client at once, as after an outage (phoenix.js reconnects each within its first backoff step).
             var reconnect = Stopwatch.GetTimestamp();
-            await Task.WhenAll(members.Select(c => c.StartAsync(nodeA.BaseUrl, Topic, ct)));
-            await WaitAsync("every client recovered", () => members.All(c => c.CompletedAt != 0 || c.Error is not null), ct);
+            await using (DuringCommand.Start(settings.During, nodeA, seconds: 10))
+            {
+                await Task.WhenAll(members.Select(c => c.StartAsync(nodeA.BaseUrl, Topic, ct)));
+                await WaitAsync("every client recovered", () => members.All(c => c.CompletedAt != 0 || c.Error is not null), ct);
+            }
+
             Fail(members.Where(c => c.Error is not null), "recovery");
             var done = members.Max(c => c.CompletedAt); // each stamped by its client's receive loop at its last missed message
             var cpuA = nodeA.CpuMicros() - cpuA0;
