@@ -41,7 +41,6 @@ public sealed partial class RabbitMqAdapter
 
             failures = 0;
             _context.Epoch++;
-            SetConnected(true);
             if (everConnected)
             {
                 _context.Metrics.Reconnected();
@@ -54,7 +53,7 @@ public sealed partial class RabbitMqAdapter
             }
 
             everConnected = true;
-            _firstConnection.TrySetResult();
+            _link.Set(true); // after the log line: start-up, which waits for the first link, returns after it
             var reason = await RunSessionAsync(session, stopping);
             if (stopping.IsCancellationRequested)
             {
@@ -89,7 +88,7 @@ public sealed partial class RabbitMqAdapter
         }
         finally
         {
-            SetConnected(false);
+            _link.Set(false);
             await session.DisposeAsync();
         }
 
@@ -110,22 +109,6 @@ public sealed partial class RabbitMqAdapter
         else
         {
             _context.Log.ConnectRetry(_context.Endpoint, attempt, exception.GetBaseException().Message, delay);
-        }
-    }
-
-    private void SetConnected(bool connected)
-    {
-        lock (_connectionLock)
-        {
-            _connected = connected;
-            if (connected)
-            {
-                _connectedSignal.TrySetResult();
-            }
-            else if (_connectedSignal.Task.IsCompleted)
-            {
-                _connectedSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
         }
     }
 

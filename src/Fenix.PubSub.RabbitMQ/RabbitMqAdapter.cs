@@ -28,16 +28,8 @@ public sealed partial class RabbitMqAdapter : IPubSubAdapter, IPubSubAdapterStat
     /// <summary>Cancelled once, by <see cref="DisposeAsync"/>.</summary>
     private readonly CancellationTokenSource _stopping = new();
 
-    /// <summary>Completed when the first session is up (or the adapter is disposed).</summary>
-    private readonly TaskCompletionSource _firstConnection = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private readonly Lock _connectionLock = new();
-
-    /// <summary>True while a session is open: only then are messages for other nodes queued. Written under <see cref="_connectionLock"/>.</summary>
-    private volatile bool _connected;
-
-    /// <summary>Completed while connected; replaced by a pending one when the connection is lost. Under <see cref="_connectionLock"/>.</summary>
-    private TaskCompletionSource _connectedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>A session is open or not; set by the supervisor.</summary>
+    private readonly BrokerLink _link = new(nameof(RabbitMqAdapter));
 
     /// <summary>The reconnect loop; null until started.</summary>
     private Task? _supervisor;
@@ -83,7 +75,7 @@ public sealed partial class RabbitMqAdapter : IPubSubAdapter, IPubSubAdapterStat
     public RabbitMqAdapterOptions Options => _context.Options;
 
     /// <summary>True while connected to the broker (messages for other nodes are sent only then).</summary>
-    public bool IsConnected => _connected;
+    public bool IsConnected => _link.IsUp;
 
     /// <summary>The broker's host, port and virtual host, without credentials.</summary>
     public string Backend => _context.Options.Uri is { } uri
@@ -133,16 +125,7 @@ public sealed partial class RabbitMqAdapter : IPubSubAdapter, IPubSubAdapterStat
     public Task FlushTopologyAsync(CancellationToken cancellationToken = default) => _context.Bindings.FlushAsync(cancellationToken);
 
     /// <summary>Completes when the adapter is connected to the broker (at once if it is).</summary>
-    public Task WaitForConnectionAsync(CancellationToken cancellationToken = default)
-    {
-        Task connected;
-        lock (_connectionLock)
-        {
-            connected = _connectedSignal.Task;
-        }
-
-        return connected.WaitAsync(cancellationToken);
-    }
+    public Task WaitForConnectionAsync(CancellationToken cancellationToken = default) => _link.WaitAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -153,28 +136,23 @@ public sealed partial class RabbitMqAdapter : IPubSubAdapter, IPubSubAdapterStat
 
         await _stopping.CancelAsync();
         _context.Outgoing.Complete();
-        _firstConnection.TrySetResult();
+        _link.Close();
         if (_supervisor is not null)
         {
             await _supervisor.ContinueWith(static _ => { }, TaskScheduler.Default);
         }
 
         _context.Drops.Dropped(_context.Outgoing.DropAll(), "stopped");
-        lock (_connectionLock)
-        {
-            _connectedSignal.TrySetException(new ObjectDisposedException(nameof(RabbitMqAdapter)));
-        }
-
         _context.Metrics.Dispose();
         _stopping.Dispose();
     }
 
     private void Enqueue(string exchange, string routingKey, string topic, IPubSubMessage message)
     {
-        if (!_connected)
+        if (!_link.IsUp)
         {
             // Before the first connection (e.g. presence gossip at startup) is expected and only counted.
-            _context.Drops.Dropped(1, Volatile.Read(ref _state) == 2 ? "stopped" : _firstConnection.Task.IsCompleted ? "disconnected" : DropReporter.Starting);
+            _context.Drops.Dropped(1, _link.DropReason);
             return;
         }
 
@@ -214,7 +192,7 @@ public sealed partial class RabbitMqAdapter : IPubSubAdapter, IPubSubAdapterStat
     {
         try
         {
-            await _firstConnection.Task.WaitAsync(_context.Options.StartupTimeout, _time, cancellationToken);
+            await _link.FirstLink.WaitAsync(_context.Options.StartupTimeout, _time, cancellationToken);
         }
         catch (TimeoutException)
         {

@@ -32,7 +32,7 @@ public sealed partial class RedisAdapter
             {
                 for (var i = 0; i < MessagesPerRound && _outgoing.TryDequeue(out var message); i++)
                 {
-                    if (!_connected || message.Epoch != Volatile.Read(ref _epoch))
+                    if (!_link.IsUp || message.Epoch != Volatile.Read(ref _epoch))
                     {
                         message.Release(); // queued before the connection was lost: too late to send
                         _drops.Dropped(1, "disconnected");

@@ -51,7 +51,7 @@ public sealed partial class RedisAdapter
         }
         finally
         {
-            SetConnected(false);
+            _link.Set(false);
             multiplexer.ConnectionFailed -= OnConnectionFailed;
             multiplexer.ConnectionRestored -= OnConnectionRestored;
             await multiplexer.CloseAsync(allowCommandsToComplete: false);
@@ -185,7 +185,6 @@ public sealed partial class RedisAdapter
     private void Joined(bool everConnected, long lostAt)
     {
         Interlocked.Increment(ref _epoch);
-        SetConnected(true);
         if (everConnected)
         {
             _metrics.Reconnected();
@@ -197,31 +196,15 @@ public sealed partial class RedisAdapter
             _log.Connected(NodeName, Endpoint, ChannelName);
         }
 
-        _firstConnection.TrySetResult();
+        _link.Set(true); // after the log line: start-up, which waits for the first link, returns after it
     }
 
     /// <summary>Leaves the cluster: from now on messages for other nodes are dropped until the node is confirmed again.</summary>
     private long Lost(string reason)
     {
-        SetConnected(false);
+        _link.Set(false);
         _log.ConnectionLost(Endpoint, reason);
         return _time.GetTimestamp();
-    }
-
-    private void SetConnected(bool connected)
-    {
-        lock (_connectionLock)
-        {
-            _connected = connected;
-            if (connected)
-            {
-                _connectedSignal.TrySetResult();
-            }
-            else if (_connectedSignal.Task.IsCompleted)
-            {
-                _connectedSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-        }
     }
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)

@@ -46,16 +46,8 @@ public sealed partial class RedisAdapter : IPubSubAdapter, IPubSubAdapterStatus
     /// <summary>Cancelled once, by <see cref="DisposeAsync"/>.</summary>
     private readonly CancellationTokenSource _stopping = new();
 
-    /// <summary>Completed when the node first joins the cluster (or the adapter is disposed).</summary>
-    private readonly TaskCompletionSource _firstConnection = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private readonly Lock _connectionLock = new();
-
-    /// <summary>True while connected (probe confirmed): only then are messages for other nodes queued. Written under <see cref="_connectionLock"/>.</summary>
-    private volatile bool _connected;
-
-    /// <summary>Completed while connected; replaced by a pending one when the connection is lost. Under <see cref="_connectionLock"/>.</summary>
-    private TaskCompletionSource _connectedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>In the cluster (the node's probe came back) or not; set by the supervisor.</summary>
+    private readonly BrokerLink _link = new(nameof(RedisAdapter));
 
     /// <summary>
     /// Counts the times the node joined the cluster: a message is stamped with the epoch current when it was queued and
@@ -111,7 +103,7 @@ public sealed partial class RedisAdapter : IPubSubAdapter, IPubSubAdapterStatus
     public string Endpoint { get; }
 
     /// <summary>True while the node is in the cluster: connected, and its probe came back through the channel.</summary>
-    public bool IsConnected => _connected;
+    public bool IsConnected => _link.IsUp;
 
     /// <summary>Redis's endpoint, for health reports and the dashboard (never the password).</summary>
     public string Backend => $"Redis {Endpoint}";
@@ -133,7 +125,7 @@ public sealed partial class RedisAdapter : IPubSubAdapter, IPubSubAdapterStatus
         _loops.Add(Task.Run(() => PublishLoopAsync(_stopping.Token), CancellationToken.None));
         try
         {
-            await _firstConnection.Task.WaitAsync(Options.StartupTimeout, _time, cancellationToken);
+            await _link.FirstLink.WaitAsync(Options.StartupTimeout, _time, cancellationToken);
         }
         catch (TimeoutException)
         {
@@ -163,16 +155,7 @@ public sealed partial class RedisAdapter : IPubSubAdapter, IPubSubAdapterStatus
     public void TopicDeactivated(string topic) => _topics.TryRemove(topic, out _);
 
     /// <summary>Completes when the node is in the cluster (at once if it is).</summary>
-    public Task WaitForConnectionAsync(CancellationToken cancellationToken = default)
-    {
-        Task connected;
-        lock (_connectionLock)
-        {
-            connected = _connectedSignal.Task;
-        }
-
-        return connected.WaitAsync(cancellationToken);
-    }
+    public Task WaitForConnectionAsync(CancellationToken cancellationToken = default) => _link.WaitAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -183,7 +166,7 @@ public sealed partial class RedisAdapter : IPubSubAdapter, IPubSubAdapterStatus
 
         await _stopping.CancelAsync();
         _outgoing.Complete();
-        _firstConnection.TrySetResult();
+        _link.Close();
         Wake();
         await Task.WhenAll(_loops).ContinueWith(static _ => { }, TaskScheduler.Default);
         if (_receiver is { } receiver)
@@ -192,11 +175,6 @@ public sealed partial class RedisAdapter : IPubSubAdapter, IPubSubAdapterStatus
         }
 
         _drops.Dropped(_outgoing.DropAll(), "stopped");
-        lock (_connectionLock)
-        {
-            _connected = false;
-            _connectedSignal.TrySetException(new ObjectDisposedException(nameof(RedisAdapter)));
-        }
 
         _metrics.Dispose();
         _stopping.Dispose();
@@ -204,10 +182,10 @@ public sealed partial class RedisAdapter : IPubSubAdapter, IPubSubAdapterStatus
 
     private void Enqueue(string target, string topic, IPubSubMessage message)
     {
-        if (!_connected)
+        if (!_link.IsUp)
         {
             // Before the first connection (e.g. presence gossip at startup) is expected and only counted.
-            _drops.Dropped(1, Volatile.Read(ref _state) == 2 ? "stopped" : _firstConnection.Task.IsCompleted ? "disconnected" : DropReporter.Starting);
+            _drops.Dropped(1, _link.DropReason);
             return;
         }
 
@@ -253,7 +231,7 @@ public sealed partial class RedisAdapter : IPubSubAdapter, IPubSubAdapterStatus
         var timeout = TimeSpan.FromMilliseconds(Math.Clamp(Options.StartupTimeout.TotalMilliseconds, 200, 2000));
         foreach (var endpoint in _configuration.EndPoints)
         {
-            var (outcome, detail) = await EndpointCheck.CheckAsync(endpoint, timeout, cancellationToken);
+            var (outcome, detail) = await EndpointCheck.CheckAsync(endpoint, timeout, _time, cancellationToken);
             if (outcome == EndpointCheck.Outcome.NotRedis)
             {
                 throw new InvalidOperationException(

@@ -40,7 +40,7 @@ public abstract partial class PubSubAdapterConformance : IAsyncLifetime
     {
         var node = new ConformanceNode($"{name}-{_run}", CreateAdapter($"{name}-{_run}"), DeliveryTimeout);
         _nodes.Add(node);
-        using var start = new CancellationTokenSource(DeliveryTimeout);
+        using var start = new CancellationTokenSource(DeliveryTimeout, TimeProvider.System); // real brokers, real time
         await node.PubSub.StartAsync(start.Token);
         return node;
     }

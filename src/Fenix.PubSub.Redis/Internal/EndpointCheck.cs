@@ -30,7 +30,7 @@ internal static class EndpointCheck
     public static bool Applies(ConfigurationOptions options) => !options.Ssl && options.ServiceName is null && options.Tunnel is null;
 
     /// <summary>Checks <paramref name="endpoint"/>; the detail describes what answered when it was not Redis.</summary>
-    public static async Task<(Outcome Outcome, string Detail)> CheckAsync(EndPoint endpoint, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<(Outcome Outcome, string Detail)> CheckAsync(EndPoint endpoint, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
         var (host, port) = endpoint switch
         {
@@ -44,8 +44,8 @@ internal static class EndpointCheck
         }
 
         using var client = new TcpClient();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        using var expiry = new CancellationTokenSource(timeout, time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
         try
         {
             await client.ConnectAsync(host, port, deadline.Token);

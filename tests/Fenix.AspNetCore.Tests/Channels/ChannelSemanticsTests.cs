@@ -111,8 +111,9 @@ public sealed class ChannelSemanticsTests : IAsyncLifetime
         Assert.Equal("1", pushed.JoinRef); // a push, not a fastlaned broadcast
         await ann.AssertPushAsync("new_msg", new { body = "hi!", transport = "test" });
 
-        ann.Push("room:lobby", "new_msg", new { body = "filtered" });
-        await bob.RefutePushAsync("new_msg");
+        await ann.AssertReplyAsync(ann.Push("room:lobby", "new_msg", new { body = "filtered" }), "ok");
+        // The broadcast reached bob's channel before ann's reply; bob's next push is handled after it.
+        await bob.RefutePushBeforeReplyAsync("new_msg", await BarrierAsync(bob, "room:lobby"));
     }
 
     [Fact]
@@ -125,7 +126,8 @@ public sealed class ChannelSemanticsTests : IAsyncLifetime
 
         ann.Push("room:lobby", "shout", new { body = "hey" });
         await bob.AssertPushAsync("shout", new { body = "hey" });
-        await ann.RefutePushAsync("shout");
+        // Had ann's channel not been skipped, its shout would have gone out while the shout was handled.
+        await ann.RefutePushBeforeReplyAsync("shout", await BarrierAsync(ann, "room:lobby"));
     }
 
     [Fact]
@@ -194,7 +196,9 @@ public sealed class ChannelSemanticsTests : IAsyncLifetime
     {
         var socket = _host.Socket<TestUserSocket>();
         await socket.LeaveAsync("room:never");
-        await socket.RefutePushAsync(PhoenixEvents.Close);
+        var barrier = socket.Push("room:never", "new_msg");
+        await socket.AssertReplyAsync(barrier, "error", new { reason = "unmatched topic" });
+        await socket.RefutePushBeforeReplyAsync(PhoenixEvents.Close, barrier);
     }
 
     [Fact]
@@ -332,4 +336,12 @@ public sealed class ChannelSemanticsTests : IAsyncLifetime
     }
 
     private static object Describe(JoinReply reply) => new { status = reply.Status, response = reply.Response.ToString() };
+
+    /// <summary>An event the room refuses: its reply comes after everything the channel pushed before handling it.</summary>
+    private static async Task<string> BarrierAsync(TestSocket socket, string topic)
+    {
+        var barrier = socket.Push(topic, "barrier");
+        await socket.AssertReplyAsync(barrier, "error", new { reason = "unknown" });
+        return barrier;
+    }
 }

@@ -9,8 +9,8 @@ namespace Fenix.AspNetCore.Tests.Units;
 /// </summary>
 public sealed partial class TimeSourceTests
 {
-    /// <summary>Ways to read or wait on the machine's clock without a TimeProvider.</summary>
-    [GeneratedRegex(@"Task\.Delay\((?![^;]*\b(time|_time|Time|clock|timeProvider|TimeProvider)\b)[^;]*\)|Thread\.Sleep\(|DateTime(Offset)?\.(Utc)?Now|Stopwatch\.|Environment\.TickCount|new\s+Timer\(|new\s+PeriodicTimer\(")]
+    /// <summary>Ways to read or wait on the machine's clock without a TimeProvider (timeouts included).</summary>
+    [GeneratedRegex(@"Task\.Delay\((?![^;]*\b(time|_time|Time|clock|timeProvider|TimeProvider)\b)[^;]*\)|Thread\.Sleep\(|DateTime(Offset)?\.(Utc)?Now|Stopwatch\.|Environment\.TickCount|new\s+Timer\(|new\s+PeriodicTimer\(|\.CancelAfter\(|new\s+CancellationTokenSource\((?!\s*\))(?![^;]*\b(time|_time|Time|clock|timeProvider|TimeProvider)\b)")]
     private static partial Regex MachineClock();
 
     [Fact]

@@ -71,11 +71,15 @@ public sealed class LongPollTestClient : IDisposable
     public Task<LongPollResponse> PostAsync(params string[] lines) => PostAsync((IEnumerable<string>)lines);
 
     /// <summary>Polls until messages arrive (skipping 204s) and returns them; empty if none within <paramref name="timeout"/>.</summary>
-    public async Task<List<ClientMessage>> PollMessagesAsync(TimeSpan? timeout = null, int atLeast = 1)
+    public Task<List<ClientMessage>> PollMessagesAsync(TimeSpan? timeout = null, int atLeast = 1) =>
+        PollUntilAsync(messages => messages.Count >= atLeast, timeout);
+
+    /// <summary>Polls until <paramref name="done"/> holds for everything received (or the timeout passes: the caller asserts).</summary>
+    public async Task<List<ClientMessage>> PollUntilAsync(Func<List<ClientMessage>, bool> done, TimeSpan? timeout = null)
     {
         var messages = new List<ClientMessage>();
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(5));
-        while (messages.Count < atLeast && DateTime.UtcNow < deadline)
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (!done(messages) && DateTime.UtcNow < deadline)
         {
             var response = await GetAsync();
             if (response.Status is not (200 or 204))

@@ -115,7 +115,8 @@ public sealed class LongPollTests(FixtureServer server) : IClassFixture<FixtureS
     {
         using var client = await JoinedAsync("room:lp-boom");
         Assert.Equal(200, (await client.PostAsync(Frame("2.0.0", "1", "2", "room:lp-boom", "boom", new JsonObject()))).Status);
-        var error = (await client.PollMessagesAsync()).Single(m => m.Event == "phx_error");
+        var messages = await client.PollUntilAsync(messages => messages.Any(m => m.Event == "phx_error"));
+        var error = Assert.Single(messages, m => m.Event == "phx_error");
         Assert.Equal(("1", "1"), (error.JoinRef, error.Ref));
         Assert.Equal("channel_crash", error.Payload!["reason"]!.GetValue<string>());
     }
@@ -266,7 +267,7 @@ public sealed class LongPollTests(FixtureServer server) : IClassFixture<FixtureS
         var client = new LongPollTestClient(server.BaseUri, "/ws");
         await client.OpenAsync();
         await client.PostAsync(Frame("2.0.0", "1", "1", topic, "phx_join", new JsonObject()));
-        await client.PollMessagesAsync(atLeast: 3);
+        Assert.Equal(3, (await client.PollMessagesAsync(atLeast: 3)).Count); // reply, user_entered, joined
         return client;
     }
 

@@ -38,7 +38,7 @@ public sealed class PointingChannelTests : IAsyncLifetime
 
         await ann.AssertReplyAsync(ann.Push(Topic, "vote", new { points = "5" }), "ok", new { points = "5", round = 1 });
         await bob.AssertPushAsync(PhoenixEvents.PresenceDiff, p => VotedIn(p, "ann") == 1);
-        await bob.RefutePushAsync(PointingChannel.Winner);
+        await bob.RefutePushBeforeReplyAsync(PointingChannel.Winner, await BarrierAsync(bob)); // the winner would follow that diff
 
         await bob.AssertReplyAsync(bob.Push(Topic, "vote", new { points = 5 }), "ok", new { points = "5", round = 1 });
         var winner = new { round = 1, outcome = "winner", points = new[] { "5" }, votes = 2, winner_votes = 2 };
@@ -80,7 +80,8 @@ public sealed class PointingChannelTests : IAsyncLifetime
 
         // The new round needs everyone's vote again.
         await ann.AssertReplyAsync(ann.Push(Topic, "vote", new { points = "3" }), "ok", new { points = "3", round = 2 });
-        await ann.RefutePushAsync(PointingChannel.Winner);
+        await ann.AssertPushAsync(PhoenixEvents.PresenceDiff, p => VotedIn(p, "ann") == 2);
+        await ann.RefutePushBeforeReplyAsync(PointingChannel.Winner, await BarrierAsync(ann));
     }
 
     [Fact]
@@ -89,9 +90,11 @@ public sealed class PointingChannelTests : IAsyncLifetime
         var (ann, bob) = await StartedRoundAsync();
 
         await bob.AssertReplyAsync(bob.Push(Topic, "next_card"), "error", new { reason = "only the driver can deal the next card" });
-        await ann.AssertReplyAsync(ann.Push(Topic, "start_pointing"), "error", new { reason = "pointing has already started" });
+        var refused = ann.Push(Topic, "start_pointing");
+        await ann.AssertReplyAsync(refused, "error", new { reason = "pointing has already started" });
 
-        await ann.RefutePushAsync(PointingChannel.NewCard);
+        // A card dealt by either refused push would have reached ann's channel before ann's own push.
+        await ann.RefutePushBeforeReplyAsync(PointingChannel.NewCard, refused);
         Assert.Equal(1, Rooms.Get("lobby").Round);
     }
 
@@ -115,7 +118,8 @@ public sealed class PointingChannelTests : IAsyncLifetime
         var cid = await JoinAsync("cid");
         await ann.AssertReplyAsync(ann.Push(Topic, "vote", new { points = "13" }), "ok");
         await bob.AssertReplyAsync(bob.Push(Topic, "vote", new { points = "13" }), "ok");
-        await ann.RefutePushAsync(PointingChannel.Winner);
+        await ann.AssertPushAsync(PhoenixEvents.PresenceDiff, p => VotedIn(p, "bob") == 1);
+        await ann.RefutePushBeforeReplyAsync(PointingChannel.Winner, await BarrierAsync(ann));
 
         await cid.CloseAsync();
 
@@ -201,6 +205,14 @@ public sealed class PointingChannelTests : IAsyncLifetime
         await socket.AssertPushAsync(PhoenixEvents.PresenceState, p => PayloadReader.Keys(p).Contains(name));
         await socket.AssertPushAsync(PointingChannel.RoomStateEvent);
         return socket;
+    }
+
+    /// <summary>A push the channel refuses: its reply comes after whatever the channel pushed before handling it.</summary>
+    private static async Task<string> BarrierAsync(TestSocket socket)
+    {
+        var barrier = socket.Push(Topic, "barrier");
+        await socket.AssertReplyAsync(barrier, "error", new { reason = "unknown event" });
+        return barrier;
     }
 
     private async Task<(TestSocket Ann, TestSocket Bob)> StartedRoundAsync()

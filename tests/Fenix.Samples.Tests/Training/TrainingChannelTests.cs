@@ -65,10 +65,11 @@ public sealed class TrainingChannelTests : IAsyncLifetime
 
         await lee.AssertPushAsync("participant_status", new { session = Session, participant = "lee", state = "started", completed = new[] { "squats" }, progress = 20 });
         await kim.AssertPushAsync("session_overview", p => ProgressOf(p, "lee") == 20 && ProgressOf(p, "max") == 0);
-        await max.RefutePushAsync("participant_status");
-        await max.RefutePushAsync("session_overview");
-        await max.RefutePushAsync(TrainingChannel.StatusUpdated);
-        await lee.RefutePushAsync(TrainingChannel.StatusUpdated);
+        var maxBarrier = await BarrierAsync(max);
+        await max.RefutePushBeforeReplyAsync("participant_status", maxBarrier);
+        await max.RefutePushBeforeReplyAsync("session_overview", maxBarrier);
+        await max.RefutePushBeforeReplyAsync(TrainingChannel.StatusUpdated, maxBarrier);
+        await lee.RefutePushBeforeReplyAsync(TrainingChannel.StatusUpdated, await BarrierAsync(lee));
     }
 
     [Fact]
@@ -84,7 +85,7 @@ public sealed class TrainingChannelTests : IAsyncLifetime
 
         await lee.AssertReplyAsync(lee.Push(Topic, "complete_exercise", new { name = "plank" }), "ok");
 
-        await kim.RefutePushAsync("session_overview");
+        await kim.RefutePushBeforeReplyAsync("session_overview", await BarrierAsync(kim));
         Assert.Equal(["plank"], Sessions.StatusOf(Session, "lee").Completed);
     }
 
@@ -100,8 +101,8 @@ public sealed class TrainingChannelTests : IAsyncLifetime
         await lee.AssertReplyAsync(lee.Push(Topic, "complete_exercise", new { name = 3 }), "error", new { reason = "unknown exercise" });
         await lee.AssertReplyAsync(lee.Push(Topic, "complete_exercise"), "error", new { reason = "unknown exercise" });
 
-        await lee.RefutePushAsync("participant_status");
-        await kim.RefutePushAsync("session_overview");
+        await lee.RefutePushBeforeReplyAsync("participant_status", await BarrierAsync(lee));
+        await kim.RefutePushBeforeReplyAsync("session_overview", await BarrierAsync(kim));
         Assert.Empty(Sessions.StatusOf(Session, "lee").Completed);
     }
 
@@ -129,7 +130,7 @@ public sealed class TrainingChannelTests : IAsyncLifetime
 
         await lee.AssertReplyAsync(lee.Push(Topic, "end_session"), "error", new { reason = "only trainers can end the session" });
 
-        await kim.RefutePushAsync("training_session_ended");
+        await kim.RefutePushBeforeReplyAsync("training_session_ended", await BarrierAsync(kim));
         Assert.Equal(SessionStates.Started, Sessions.Overview(Session).State);
         await kim.AssertReplyAsync(kim.Push(Topic, "complete_exercise", new { name = "squats" }), "error", new { reason = "only participants complete exercises" });
         await kim.AssertReplyAsync(kim.Push(Topic, "lift"), "error", new { reason = "unknown event" });
@@ -156,6 +157,14 @@ public sealed class TrainingChannelTests : IAsyncLifetime
 
         Assert.Equal("error", reply.Status);
         Assert.Equal("""{"reason":"unknown session"}""", reply.Response.ToString());
+    }
+
+    /// <summary>A push the channel refuses: its reply comes after every broadcast published before it was sent.</summary>
+    private static async Task<string> BarrierAsync(TestSocket socket)
+    {
+        var barrier = socket.Push(Topic, "barrier");
+        await socket.AssertReplyAsync(barrier, "error", new { reason = "unknown event" });
+        return barrier;
     }
 
     private async Task<TestSocket> ParticipantAsync(string name)
