@@ -5,7 +5,8 @@ var builder = WebApplication.CreateBuilder(args);
 // cluster; without either, a single node. Presence timing may come from configuration as well
 // (e.g. --Fenix:Presence:DownPeriod 00:00:05); every node should agree on it.
 // --Chat:History true keeps the lobby's last 1,000 messages for 10 minutes, so that clients that reconnect get what they
-// missed (docs/history.md): in this process, or in the cluster's Redis. Off by default: the Chat's frames stay Phoenix's.
+// missed (docs/history.md): in this process, or in the cluster's Redis; a RabbitMQ cluster names a Redis for history
+// with --Fenix:History:Redis host:port. Off by default: the Chat's frames stay Phoenix's.
 builder.Services.AddFenix(options =>
 {
     if (builder.Configuration.GetValue<bool>("Chat:History"))

@@ -70,6 +70,12 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
     /// <summary>The history of this channel's topic; null when the topic keeps none (then nothing here changes).</summary>
     private readonly ChannelHistory? _history;
 
+    /// <summary>
+    /// Set (once, by the topic's feed) when messages this client may have missed are lost: from then on no history
+    /// message reaches the client, so that its position stays before the gap and its rejoin is told "not recovered".
+    /// </summary>
+    private volatile bool _historyGap;
+
     public ChannelServer(SocketSession session, ChannelRoute route, Message join)
     {
         Session = session;
@@ -309,7 +315,7 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
     /// </summary>
     internal void ForwardHistory(BroadcastMessage message, bool replayed)
     {
-        if (Phase >= ChannelPhase.Stopping)
+        if (Phase >= ChannelPhase.Stopping || _historyGap)
         {
             return;
         }
@@ -335,6 +341,9 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
     /// <summary>The topic's feed lost messages this channel's client may have missed: stop with an error, so that the client rejoins and recovers.</summary>
     internal void HistoryGap()
     {
+        // At once, not when the shutdown mail is handled: the feed hands on what follows the gap right after this call,
+        // and a client that saw it would rejoin from beyond the gap and be told "recovered" — a silent loss.
+        _historyGap = true;
         if (Phase < ChannelPhase.Stopping)
         {
             PostServerMail(new ChannelMail(ChannelMailKind.Shutdown, Reason: HistoryGapReason));

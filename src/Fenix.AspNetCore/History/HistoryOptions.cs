@@ -77,7 +77,7 @@ public sealed class HistoryOptions
     }
 
     /// <summary>The history settings of <paramref name="topic"/>, or null when it keeps none.</summary>
-    public HistoryTopic? Find(string topic)
+    internal HistoryTopic? Find(string topic)
     {
         foreach (var candidate in _topics)
         {
@@ -115,7 +115,7 @@ public sealed class HistoryOptions
 public sealed record HistoryTopic(string Pattern, HistoryLimits Limits)
 {
     /// <summary>True when <paramref name="topic"/> is this pattern, or starts with its prefix (patterns ending in <c>*</c>).</summary>
-    public bool Matches(string topic) => Pattern.EndsWith('*')
+    internal bool Matches(string topic) => Pattern.EndsWith('*')
         ? topic.StartsWith(Pattern.AsSpan(0, Pattern.Length - 1), StringComparison.Ordinal)
         : topic == Pattern;
 }

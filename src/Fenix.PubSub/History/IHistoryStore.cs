@@ -6,8 +6,12 @@ namespace Fenix.PubSub.History;
 /// the same positions. Implementations: <see cref="InMemoryHistoryStore"/> (one node), the Redis store (a cluster).
 /// </summary>
 /// <remarks>
-/// Appends of one caller to one topic must be numbered in the order they were called (the caller issues them one after
-/// the other without awaiting). Methods may throw when the store is unreachable; callers treat that as "no position".
+/// This is the extension point for another shared store (as SignalR's <c>HubLifetimeManager</c> is for another
+/// backplane); register one with <c>options.History.UseStore(...)</c>. Appends of one caller to one topic must be
+/// numbered in the order they were called (the caller issues them one after the other without awaiting). A new epoch
+/// must compare after every earlier epoch of its topic (<see cref="HistoryEpoch.Compare"/>; <see cref="HistoryEpoch.New"/>
+/// makes such names): nodes ignore messages of an older epoch. Methods may throw when the store is unreachable; callers
+/// treat that as "no position".
 /// </remarks>
 public interface IHistoryStore
 {

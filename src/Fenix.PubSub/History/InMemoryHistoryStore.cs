@@ -10,10 +10,10 @@ namespace Fenix.PubSub.History;
 public sealed class InMemoryHistoryStore : IHistoryStore
 {
     /// <summary>What an entry costs beyond its bytes (its object and queue slots), counted against the budget.</summary>
-    public const int EntryOverheadBytes = 64;
+    internal const int EntryOverheadBytes = 64;
 
     /// <summary>What a topic's stream costs beyond its entries and name, counted against the budget.</summary>
-    public const int StreamOverheadBytes = 160;
+    internal const int StreamOverheadBytes = 160;
 
     private readonly Lock _lock = new();
     private readonly long _maxBytes;
@@ -66,7 +66,7 @@ public sealed class InMemoryHistoryStore : IHistoryStore
     public long Evictions => Interlocked.Read(ref _evictions);
 
     /// <summary>Topics that have a stream.</summary>
-    public int StreamCount
+    internal int StreamCount
     {
         get
         {
@@ -94,7 +94,7 @@ public sealed class InMemoryHistoryStore : IHistoryStore
         ValueTask.FromResult(Read(topic, query));
 
     /// <summary>Appends and returns the position (synchronously: nothing here waits).</summary>
-    public HistoryPosition Append(string topic, ReadOnlyMemory<byte> data, HistoryLimits limits, bool newEpoch = false)
+    internal HistoryPosition Append(string topic, ReadOnlyMemory<byte> data, HistoryLimits limits, bool newEpoch = false)
     {
         ArgumentNullException.ThrowIfNull(topic);
         var now = NowMs();
@@ -116,7 +116,7 @@ public sealed class InMemoryHistoryStore : IHistoryStore
     }
 
     /// <summary>Reads synchronously (see <see cref="IHistoryStore.ReadAsync"/>).</summary>
-    public HistorySlice Read(string topic, HistoryQuery query)
+    internal HistorySlice Read(string topic, HistoryQuery query)
     {
         var now = NowMs();
         lock (_lock)

@@ -54,7 +54,10 @@ public sealed class ChatHistoryTests(HistoryChatServer chat) : IClassFixture<His
     }
 }
 
-/// <summary>Two Chat nodes over Redis: positions are the cluster's, so a client recovers on another node; Redis down: live goes on.</summary>
+/// <summary>
+/// Two Chat nodes over Redis: positions are the cluster's, so a client recovers on another node; Redis down: live goes on;
+/// Redis back empty: a new epoch, and clients holding old positions are told.
+/// </summary>
 public sealed class ChatClusterHistoryTests(RedisHistoryChatCluster cluster) : IClassFixture<RedisHistoryChatCluster>
 {
     [Fact]
@@ -93,8 +96,7 @@ public sealed class ChatClusterHistoryTests(RedisHistoryChatCluster cluster) : I
         Assert.Equal(Enumerable.Range(2, 4).Select(i => $"{m}-{i}"), ChatHistory.Bodies(js, annLobby2, m));
         var epoch = position.Split(':')[0];
 
-        // Redis stops: live delivery goes on (both are on node 2 now), a recovery says "not recovered", and once Redis is
-        // back the lobby is in a new epoch, so nobody recovers across the message that went out without a position.
+        // Redis stops: live delivery goes on (both are on node 2 now) without positions, and a recovery says "not recovered".
         await cluster.Backend.StopAsync();
         await ChatHistory.SayAsync(js, bobLobby, $"{m}-6");
         var live = await ChatHistory.SeenAsync(js, annLobby2, $"{m}-6");
@@ -105,21 +107,82 @@ public sealed class ChatClusterHistoryTests(RedisHistoryChatCluster cluster) : I
         Assert.False(unavailable["recovered"]!.GetValue<bool>());
         Assert.Equal("unavailable", Js.Str(unavailable, "reason"));
 
+        // Redis is back (empty) and the lobby starts a new epoch: the channels that followed the old one are told (a
+        // phx_error: nothing of the new epoch reaches them first), and their rejoins say "not recovered".
         await cluster.Backend.StartAsync();
-        JsonObject? positioned = null;
-        for (var i = 7; positioned is null && i < 200; i++)
+        static bool Told(JsonObject e, string channel) => Js.Type(e) == "history_join" && Js.Str(e, "channel") == channel && !e["first"]!.GetValue<bool>();
+        await Eventually.RetryAsync(
+            i => ChatHistory.SayAsync(js, bobLobby, $"{m}-{i + 7}"), // the nodes reconnect to Redis on their own schedule
+            window => Eventually.SeenAsync(js, e => Told(e, annLobby2), window),
+            "ann's channel told of the new epoch",
+            TimeSpan.FromSeconds(30));
+        var told = js.Events.Last(e => Told(e, annLobby2));
+        Assert.False(told["recovered"]!.GetValue<bool>(), told.ToJsonString());
+        Assert.Equal("epoch", Js.Str(told, "reason"));
+        var newEpoch = Js.Str(told, "position")!.Split(':')[0];
+        Assert.NotEqual(epoch, newEpoch);
+        await ChatHistory.SayAsync(js, bobLobby, $"{m}-after");
+        var positioned = await ChatHistory.SeenAsync(js, annLobby2, $"{m}-after");
+        Assert.Equal(newEpoch, Js.Str(positioned, "ref")!.Split(':')[0]);
+    }
+
+    [Fact]
+    public async Task After_Redis_restarts_empty_connected_and_returning_clients_are_told_not_recovered_and_nothing_is_replayed()
+    {
+        var node1 = cluster.Nodes[0].BaseUri;
+        var node2 = cluster.Nodes[1].BaseUri;
+        var m = $"restart{Guid.NewGuid():N}"[..14];
+        await using var js = await Js.StartAsync();
+        var cid = await js.ConnectOpenAsync(node1, "/socket", new { user = "cid" });
+        var dan = await js.ConnectOpenAsync(node1, "/socket", new { user = "dan" });
+        var bob = await js.ConnectOpenAsync(node2, "/socket", new { user = "bob" });
+        var cidLobby = await ChatHistory.ChannelAsync(js, cid);
+        var danLobby = await ChatHistory.ChannelAsync(js, dan);
+        var bobLobby = await ChatHistory.ChannelAsync(js, bob);
+        foreach (var lobby in new[] { cidLobby, danLobby, bobLobby })
         {
-            await ChatHistory.SayAsync(js, bobLobby, $"{m}-{i}");
-            var message = await ChatHistory.SeenAsync(js, annLobby2, $"{m}-{i}");
-            positioned = Js.Str(message, "ref") is null ? null : message; // the first message Redis numbers again
-            if (positioned is null)
-            {
-                await Task.Delay(100); // Redis restarting: the client reconnects on its own schedule
-            }
+            await ChatHistory.JoinedAsync(js, lobby);
         }
 
-        Assert.NotNull(positioned);
-        Assert.NotEqual(epoch, Js.Str(positioned, "ref")!.Split(':')[0]);
+        await ChatHistory.SayAsync(js, bobLobby, $"{m}-1");
+        await ChatHistory.SeenAsync(js, cidLobby, $"{m}-1");
+        var position = Js.Str(await ChatHistory.SeenAsync(js, danLobby, $"{m}-1"), "ref")!;
+        var epoch = position.Split(':')[0];
+        await js.SendAsync(new { cmd = "disconnect", socket = dan });
+        await js.WaitForAsync(e => Js.Type(e) == "disconnected" && Js.Str(e, "socket") == dan, "dan away");
+
+        // Redis dies (SIGKILL, no persistence) and comes back empty; the nodes reconnect on their own schedule, so Bob
+        // speaks until a message is numbered again.
+        await cluster.Backend.StopAsync();
+        await cluster.Backend.StartAsync();
+        await Eventually.RetryAsync(
+            i => ChatHistory.SayAsync(js, bobLobby, $"{m}-r{i}"),
+            window => Eventually.SeenAsync(js, e => Eventually.Message(bobLobby, "new_msg", $"{m}-r")(e) && Js.Str(e, "ref") is not null, window),
+            "a message numbered by the restarted Redis",
+            TimeSpan.FromSeconds(30));
+        var numbered = ChatHistory.Refs(js, bobLobby, $"{m}-r").OfType<string>().First();
+        var newEpoch = numbered.Split(':')[0];
+        Assert.NotEqual(epoch, newEpoch);
+
+        // Cid, connected to node 1 all along, is told: its channel stops (history_gap), rejoins from its old position,
+        // and hears "not recovered" (its app reloads).
+        var told = await js.WaitForAsync(
+            e => Js.Type(e) == "history_join" && Js.Str(e, "channel") == cidLobby && !e["first"]!.GetValue<bool>(), "cid told", TimeSpan.FromSeconds(30));
+        Assert.False(told["recovered"]!.GetValue<bool>(), told.ToJsonString());
+        Assert.Equal("epoch", Js.Str(told, "reason"));
+        Assert.Equal(newEpoch, Js.Str(told, "position")!.Split(':')[0]);
+
+        // Dan comes back (to node 2) with his old position: not recovered, and nothing of the new epoch is replayed.
+        var danAgain = await js.ConnectOpenAsync(node2, "/socket", new { user = "dan" });
+        var danLobby2 = await ChatHistory.ChannelAsync(js, danAgain, new { since = position });
+        var back = await js.WaitForAsync(e => Js.Type(e) == "history_join" && Js.Str(e, "channel") == danLobby2, "dan back");
+        Assert.False(back["recovered"]!.GetValue<bool>(), back.ToJsonString());
+        Assert.Equal("epoch", Js.Str(back, "reason"));
+        Assert.Equal(0, back["replayed"]!.GetValue<int>());
+        await ChatHistory.SayAsync(js, bobLobby, $"{m}-live");
+        await ChatHistory.SeenAsync(js, danLobby2, $"{m}-live");
+        Assert.Equal([$"{m}-live"], ChatHistory.Bodies(js, danLobby2, m)); // the barrier: nothing came before the live message
+        await ChatHistory.SeenAsync(js, cidLobby, $"{m}-live");
     }
 }
 
@@ -144,11 +207,13 @@ internal static class ChatHistory
     public static Task<JsonObject> SeenAsync(Js js, string channel, string body) =>
         js.WaitForMessageAsync(channel, "new_msg", e => e["payload"]!["body"]!.GetValue<string>() == body);
 
-    public static List<string> Bodies(Js js, string channel, string marker) =>
-    [
-        .. js.Events
-            .Where(e => Js.Type(e) == "message" && Js.Str(e, "channel") == channel && Js.Str(e, "event") == "new_msg")
-            .Select(e => e["payload"]!["body"]!.GetValue<string>())
-            .Where(b => b.StartsWith(marker, StringComparison.Ordinal)),
-    ];
+    public static List<string> Bodies(Js js, string channel, string marker) => [.. Messages(js, channel, marker).Select(e => e["payload"]!["body"]!.GetValue<string>())];
+
+    /// <summary>The positions (ref slots) of the channel's messages, in the order received.</summary>
+    public static List<string?> Refs(Js js, string channel, string marker) => [.. Messages(js, channel, marker).Select(e => Js.Str(e, "ref"))];
+
+    /// <summary>The channel's <c>new_msg</c> messages whose body starts with <paramref name="marker"/>, in the order received.</summary>
+    public static IEnumerable<JsonObject> Messages(Js js, string channel, string marker, string @event = "new_msg") =>
+        js.Events.Where(e => Js.Type(e) == "message" && Js.Str(e, "channel") == channel && Js.Str(e, "event") == @event
+            && e["payload"]!["body"]!.GetValue<string>().StartsWith(marker, StringComparison.Ordinal));
 }

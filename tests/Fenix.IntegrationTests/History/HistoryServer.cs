@@ -13,7 +13,7 @@ namespace Fenix.IntegrationTests.History;
 /// A real Kestrel server on 127.0.0.1 whose <c>history:*</c> and <c>secret:*</c> topics keep history (in memory),
 /// at <c>/ws</c> (WebSocket and long poll); <c>plain:*</c> keeps none.
 /// </summary>
-public sealed class HistoryServer : IAsyncLifetime
+public class HistoryServer : IAsyncLifetime
 {
     private WebApplication? _app;
 
@@ -30,7 +30,7 @@ public sealed class HistoryServer : IAsyncLifetime
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders().AddProvider(Logs).SetMinimumLevel(LogLevel.Warning).AddFilter("Fenix", LogLevel.Debug);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddFenix(o => o.History.Topic("history:*", size: 100, ttl: TimeSpan.FromMinutes(5)).Topic("secret:*", size: 100));
+        builder.Services.AddFenix(o => Configure(o.History.Topic("history:*", size: 100, ttl: TimeSpan.FromMinutes(5)).Topic("secret:*", size: 100)));
         _app = builder.Build();
         _app.MapFenixSocket<HistoryTestSocket>("/ws", o =>
         {
@@ -49,6 +49,27 @@ public sealed class HistoryServer : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Adjusts the history settings (a derived server's limits).</summary>
+    protected virtual void Configure(HistoryOptions history)
+    {
+    }
+}
+
+/// <summary>A <see cref="HistoryServer"/> whose recoveries may replay at most 5 messages and 2 KiB.</summary>
+public sealed class CappedHistoryServer : HistoryServer
+{
+    public const int MaxMessages = 5;
+
+    public const int MaxBytes = 2048;
+
+    protected override void Configure(HistoryOptions history)
+    {
+        history.MaxRecoveryMessages = MaxMessages;
+        history.MaxRecoveryBytes = MaxBytes;
     }
 }
 

@@ -74,6 +74,13 @@ public sealed class JsClient : IAsyncDisposable
         return id;
     }
 
+    /// <summary>
+    /// Points <paramref name="socket"/>'s automatic reconnects at <paramref name="path"/> on <paramref name="server"/>, as a
+    /// load balancer would after the node behind it died; its channels rejoin there with their own params.
+    /// </summary>
+    public Task RetargetAsync(string socket, Uri server, string path) =>
+        SendAsync(new { cmd = "retarget", socket, url = $"ws://{server.Host}:{server.Port}{path}" });
+
     /// <summary>Creates a channel on <paramref name="socket"/> and joins it; returns the channel id (await the join with <see cref="WaitForJoinAsync"/>).</summary>
     public async Task<string> JoinAsync(string socket, string topic, object? parameters = null, bool withPresence = false)
     {

@@ -113,6 +113,9 @@ const handlers = {
   presence,
   history,
   reconnect: ({ socket }) => sockets.get(socket).connect(),
+  // What a load balancer does when the node behind it dies: the socket's next automatic reconnect (and its channels'
+  // rejoins) reach another node. phoenix.js keeps the WebSocket URL in endPoint ("<url>/websocket").
+  retarget: ({ socket, url }) => { sockets.get(socket).endPoint = `${url}/websocket`; },
   leave: ({ channel: id }) => channels.get(id).leave().receive("ok", () => emit({ type: "left", channel: id })),
   disconnect: ({ socket }) => sockets.get(socket).disconnect(() => emit({ type: "disconnected", socket })),
   exit: () => process.exit(0),

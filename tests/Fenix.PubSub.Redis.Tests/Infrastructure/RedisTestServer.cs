@@ -15,6 +15,26 @@ public static class RedisTestServer
     /// <summary>A prefix for one test's channel, so that concurrent tests never see each other's traffic.</summary>
     public static string NewPrefix(string test) => $"fenix-test-{test}-{Guid.NewGuid().ToString("N")[..12]}";
 
+    /// <summary>Deletes the keys a test left under <paramref name="prefix"/> (e.g. history streams and counters), best effort.</summary>
+    public static async Task DeleteKeysAsync(string prefix)
+    {
+        try
+        {
+            await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Configuration);
+            var database = redis.GetDatabase();
+            foreach (var server in redis.GetServers())
+            {
+                await foreach (var key in server.KeysAsync(pattern: $"{prefix}:*"))
+                {
+                    await database.KeyDeleteAsync(key);
+                }
+            }
+        }
+        catch (StackExchange.Redis.RedisException)
+        {
+        }
+    }
+
     /// <summary>Fails with what to do when the shared Redis does not answer.</summary>
     public static async Task EnsureAnsweringAsync()
     {

@@ -46,7 +46,8 @@ public sealed class RedisBackend : ClusterBackend
 
     public override Task StartAsync() => Owned.StartAsync();
 
-    public override Task CleanUpAsync(string prefix) => Task.CompletedTask; // pub/sub channels leave nothing behind
+    /// <summary>Pub/sub channels leave nothing behind; history (Chat with <c>--Chat:History</c>) leaves keys under the prefix.</summary>
+    public override Task CleanUpAsync(string prefix) => _owned is null ? RedisTestServer.DeleteKeysAsync(prefix) : Task.CompletedTask;
 
     public override async ValueTask DisposeAsync()
     {
