@@ -8,4 +8,10 @@ namespace Fenix.Presence;
 internal interface IPresenceDiffPublisher
 {
     void Publish(PresenceDiff diff);
+
+    /// <summary>
+    /// How many recipients a diff of <paramref name="topic"/> has here (its subscribers on this node), read when a diff
+    /// arrives: adaptive coalescing spaces a busy topic's merged diffs by it. 0 when unknown.
+    /// </summary>
+    int AudienceOf(string topic) => 0;
 }

@@ -46,6 +46,16 @@ public sealed class PresenceOptions : TrackerShardOptions
     /// </summary>
     public TimeSpan AdaptiveCoalescingInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Under adaptive coalescing, the most <c>presence_diff</c> frames per second a busy topic sends to its subscribers on
+    /// this node: a merged diff to N subscribers waits at least N ÷ this long after the previous one (never less than
+    /// <see cref="AdaptiveCoalescingInterval"/>, never more than 1 s). A room of 5,000 filling at once then gets a merged
+    /// diff every 250 ms instead of every 100 ms, which halves the frames every member must receive while the room
+    /// fills; rooms up to 2,000 members are unaffected, and a quiet room still gets every change at once.
+    /// 0 turns the limit off. Default 20,000.
+    /// </summary>
+    public int AdaptiveCoalescingMaxFramesPerSecond { get; set; } = 20_000;
+
     /// <summary>The coalescing rules, first match wins.</summary>
     internal IReadOnlyList<CoalescingRule> Coalescing => _coalescing;
 
@@ -84,5 +94,6 @@ public sealed class PresenceOptions : TrackerShardOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentFetches, 1, nameof(MaxConcurrentFetches));
         ArgumentOutOfRangeException.ThrowIfNegative(AdaptiveCoalescingBurst, nameof(AdaptiveCoalescingBurst));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AdaptiveCoalescingInterval, TimeSpan.Zero, nameof(AdaptiveCoalescingInterval));
+        ArgumentOutOfRangeException.ThrowIfNegative(AdaptiveCoalescingMaxFramesPerSecond, nameof(AdaptiveCoalescingMaxFramesPerSecond));
     }
 }

@@ -20,6 +20,9 @@ internal sealed class LoadGenFleet : IAsyncDisposable
 
     public int Count => _processes.Length;
 
+    /// <summary>CPU time (user + system) of all the load generator processes so far, in microseconds.</summary>
+    public long CpuMicros() => _processes.Sum(p => p.CpuMicros());
+
     public static LoadGenFleet Start(int connections, int minimumProcesses, int multipleOf = 1)
     {
         var count = Math.Max(minimumProcesses, (connections + MaxConnectionsPerProcess - 1) / MaxConnectionsPerProcess);

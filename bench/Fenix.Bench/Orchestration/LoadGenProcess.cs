@@ -21,6 +21,19 @@ internal sealed class LoadGenProcess : IAsyncDisposable
 
     public int Number { get; }
 
+    /// <summary>CPU time (user + system) this load generator used so far, in microseconds; 0 once it exited.</summary>
+    public long CpuMicros()
+    {
+        try
+        {
+            return _process.HasExited ? 0 : ProcStat.CpuMicros(_process.Id);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            return 0;
+        }
+    }
+
     public static LoadGenProcess Start(int number)
     {
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find this executable to start load generators.");

@@ -112,6 +112,23 @@ internal static class ProcStat
         return null;
     }
 
+    /// <summary>
+    /// CPU time the whole machine spent busy (user, nice, system, irq, softirq: everything but idle and iowait, all cores)
+    /// since boot, in microseconds, from /proc/stat: over a window, minus the server's and the load generators' own CPU,
+    /// what everything else took (other processes, and kernel work no process is charged for).
+    /// </summary>
+    public static long MachineBusyMicros()
+    {
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        long busy = 0;
+        foreach (var index in (int[])[1, 2, 3, 6, 7, 8])
+        {
+            busy += long.Parse(fields[index], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return (long)(busy * (1_000_000 / ClockTicksPerSecond));
+    }
+
     /// <summary>The 1, 5 and 15 minute load averages and running/total tasks, as the kernel prints them.</summary>
     public static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
 

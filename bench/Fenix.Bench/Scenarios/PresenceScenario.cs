@@ -62,6 +62,9 @@ internal sealed class PresenceScenario : IScenario
 
         Measure.Say($"presence ({variant}): {users:N0} users joining {topic}");
         var cpu0 = sut.CpuMicros();
+        var (user0, system0) = ProcStat.CpuSplitMicros(sut.Pid);
+        var loadgenCpu0 = fleet.CpuMicros();
+        var machine0 = ProcStat.MachineBusyMicros();
         var start = Stopwatch.GetTimestamp();
         await using var during = DuringCommand.Start(settings.During, sut, 30);
         var connect = await fleet.ConnectAsync(chat ? "chat" : "fenix-presence", sut.BaseUrl, users, topic, options: new ConnectOptions(JoinTimeout: TimeSpan.FromMinutes(5)));
@@ -72,6 +75,9 @@ internal sealed class PresenceScenario : IScenario
         var agreedSeconds = Measure.Elapsed(start);
         await during.DisposeAsync();
         var cpu = sut.CpuMicros() - cpu0;
+        var (user1, system1) = ProcStat.CpuSplitMicros(sut.Pid);
+        var loadgenCpu = fleet.CpuMicros() - loadgenCpu0;
+        var machine = ProcStat.MachineBusyMicros() - machine0;
         var report = await fleet.ReportAsync();
         var (_, peak) = sut.Memory();
         var held = await sut.StatsAsync();
@@ -79,6 +85,7 @@ internal sealed class PresenceScenario : IScenario
         await Measure.HoldAsync(sut, settings);
         var agreed = progress.Agreed >= target;
         Measure.Say($"presence ({variant}): {n:N0} joined in {joinedSeconds:0.00} s, {(agreed ? "all agree" : "NOT all agree")} after {agreedSeconds:0.00} s, {report.PresenceFrames:N0} presence frames");
+        Measure.Say($"presence ({variant}): CPU over {agreedSeconds:0.00} s × 2 cores: server {cpu / 1e6:0.00} s (user {(user1 - user0) / 1e6:0.00}, system {(system1 - system0) / 1e6:0.00}), load generators {loadgenCpu / 1e6:0.00} s, everything else {(machine - cpu - loadgenCpu) / 1e6:0.00} s; peak RSS {peak / 1048576.0:0} MB");
         return new RunResult
         {
             Scenario = Name,
@@ -100,6 +107,12 @@ internal sealed class PresenceScenario : IScenario
                 ["presence_frames"] = report.PresenceFrames,
                 ["presence_frames_per_user"] = (double)report.PresenceFrames / Math.Max(1, n),
                 ["cpu_us_per_user"] = (double)cpu / Math.Max(1, n),
+                ["server_cpu_seconds"] = cpu / 1e6,
+                ["server_user_seconds"] = (user1 - user0) / 1e6,
+                ["server_system_seconds"] = (system1 - system0) / 1e6,
+                ["loadgen_cpu_seconds"] = loadgenCpu / 1e6,
+                ["machine_busy_seconds"] = machine / 1e6,
+                ["other_cpu_seconds"] = (machine - cpu - loadgenCpu) / 1e6,
                 ["peak_rss_bytes"] = peak,
                 ["empty_rss_bytes"] = empty.Rss,
                 ["held_rss_bytes"] = held.Rss,

@@ -19,4 +19,6 @@ internal sealed class PresenceDiffBroadcaster(FenixPubSub pubSub, JsonSerializer
         using var batch = WriterBatch.Begin();
         pubSub.LocalBroadcast(diff.Topic, new BroadcastMessage(new Broadcast(diff.Topic, PhoenixEvents.PresenceDiff, payload)));
     }
+
+    public int AudienceOf(string topic) => pubSub.SubscriberCount(topic);
 }

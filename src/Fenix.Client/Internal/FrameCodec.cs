@@ -15,7 +15,7 @@ internal static class FrameCodec
 
     public static EncodedFrame Encode(Message message) => message.Payload.IsBinary
         ? new EncodedFrame(V2BinaryCodec.EncodeClientPush(message), true)
-        : V2JsonSerializer.Instance.EncodePush(message);
+        : V2JsonSerializer.EncodeWholePush(message);
 
     /// <summary>Throws when a binary push could not be encoded (each metadata field is limited to 255 UTF-8 bytes).</summary>
     public static void EnsureEncodable(string topic, string @event, Payload payload)

@@ -52,7 +52,7 @@ internal sealed class DiffPipeline : ITrackerShardObserver, IAsyncDisposable
         _time = time;
         _log = log;
         _metrics = metrics;
-        _gate = new DiffRateGate(options.AdaptiveCoalescingBurst, options.AdaptiveCoalescingInterval);
+        _gate = new DiffRateGate(options.AdaptiveCoalescingBurst, options.AdaptiveCoalescingInterval, options.AdaptiveCoalescingMaxFramesPerSecond);
         _started = time.GetTimestamp();
         _dispatcher = Task.Run(DispatchAsync);
     }
@@ -78,7 +78,7 @@ internal sealed class DiffPipeline : ITrackerShardObserver, IAsyncDisposable
                     continue;
                 }
 
-                var window = WindowFor(topic) ?? _gate.OnDiff(topic, Now());
+                var window = WindowFor(topic) ?? _gate.OnDiff(topic, Now(), AudienceOf(topic));
                 if (window is not { } dueIn)
                 {
                     _jobs.Writer.TryWrite(new DiffJob(topic, changes.Joins, changes.Leaves));
@@ -165,6 +165,8 @@ internal sealed class DiffPipeline : ITrackerShardObserver, IAsyncDisposable
     }
 
     private TimeSpan Now() => _time.GetElapsedTime(_started);
+
+    private int AudienceOf(string topic) => _publisher?.AudienceOf(topic) ?? 0;
 
     private TimeSpan? WindowFor(string topic)
     {

@@ -5,7 +5,11 @@ namespace Fenix.Presence.Diffs;
 /// <c>interval</c>). While a topic has tokens each diff is sent at once (a quiet room sees a join within
 /// milliseconds, as in Phoenix); once its burst is spent the topic switches to <see cref="TopicState.Holding"/>: its
 /// diffs merge into one window that closes when the next token is due, and that merged diff takes the token. A room
-/// that keeps changing therefore costs at most one frame per member per interval, whatever its join rate.
+/// that keeps changing therefore costs at most one frame per member per interval, whatever its join rate. The interval
+/// of a topic grows with its audience (the recipients of each diff) so that a busy topic sends at most
+/// <c>maxFramesPerSecond</c> frames: a merged diff to 5,000 members costs 5,000 frames, and every member's client parses
+/// each, so a huge room filling at once gets fewer, larger diffs (up to one per second) instead of overwhelming its
+/// members.
 /// </summary>
 /// <remarks>
 /// Not thread-safe (the <see cref="DiffPipeline"/> calls it under its lock) and timeless: every call passes the
@@ -15,8 +19,12 @@ internal sealed class DiffRateGate
 {
     private const int MinSweepAt = 64;
 
+    /// <summary>The longest interval the audience may stretch a topic's to.</summary>
+    private static readonly TimeSpan MaxAudienceInterval = TimeSpan.FromSeconds(1);
+
     private readonly int _burst;
     private readonly TimeSpan _interval;
+    private readonly int _maxFramesPerSecond;
 
     /// <summary>Topics that are holding or have spent tokens; a topic absent from it has a full bucket and sends at once.</summary>
     private readonly Dictionary<string, Bucket> _buckets = new(StringComparer.Ordinal);
@@ -25,13 +33,19 @@ internal sealed class DiffRateGate
     private int _sweepAt = MinSweepAt;
 
     /// <param name="burst">Diffs a topic may send at once; 0 disables the gate (every diff is sent at once).</param>
-    /// <param name="interval">The time one token takes to come back: the longest a held diff waits.</param>
-    public DiffRateGate(int burst, TimeSpan interval)
+    /// <param name="interval">The time one token takes to come back, for a small audience: the longest a held diff waits.</param>
+    /// <param name="maxFramesPerSecond">
+    /// Frames per second a busy topic may send in all (0: no limit): a topic whose diffs reach A recipients gets a token
+    /// back every A ÷ this seconds when that is longer than <paramref name="interval"/> (at most 1 s).
+    /// </param>
+    public DiffRateGate(int burst, TimeSpan interval, int maxFramesPerSecond = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(burst);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxFramesPerSecond);
         _burst = burst;
         _interval = interval;
+        _maxFramesPerSecond = maxFramesPerSecond;
     }
 
     /// <summary>What a topic does with its next diff.</summary>
@@ -51,12 +65,25 @@ internal sealed class DiffRateGate
     public TopicState StateOf(string topic) =>
         _buckets.TryGetValue(topic, out var bucket) && bucket.Holding ? TopicState.Holding : TopicState.Sending;
 
+    /// <summary>The interval of a topic whose diffs reach <paramref name="audience"/> recipients.</summary>
+    public TimeSpan IntervalFor(int audience)
+    {
+        if (_maxFramesPerSecond == 0 || audience <= 0)
+        {
+            return _interval;
+        }
+
+        var spread = TimeSpan.FromTicks(Math.Min(MaxAudienceInterval.Ticks, audience * TimeSpan.TicksPerSecond / _maxFramesPerSecond));
+        return spread > _interval ? spread : _interval;
+    }
+
     /// <summary>
-    /// A diff of <paramref name="topic"/> at <paramref name="now"/>. Returns null to send it at once; otherwise the diff
-    /// is held: a positive delay means a window opens now and must be closed (<see cref="OnWindowClosed"/>) that much
-    /// later, <see cref="TimeSpan.Zero"/> means the topic's window is already open and the diff joins it.
+    /// A diff of <paramref name="topic"/> at <paramref name="now"/>, whose diffs reach <paramref name="audience"/>
+    /// recipients (0: unknown). Returns null to send it at once; otherwise the diff is held: a positive delay means a
+    /// window opens now and must be closed (<see cref="OnWindowClosed"/>) that much later, <see cref="TimeSpan.Zero"/>
+    /// means the topic's window is already open and the diff joins it.
     /// </summary>
-    public TimeSpan? OnDiff(string topic, TimeSpan now)
+    public TimeSpan? OnDiff(string topic, TimeSpan now, int audience = 0)
     {
         if (_burst == 0)
         {
@@ -66,7 +93,7 @@ internal sealed class DiffRateGate
         if (!_buckets.TryGetValue(topic, out var bucket))
         {
             MaybeSweep(now);
-            bucket = new Bucket(_burst, now);
+            bucket = new Bucket(_burst, now, _interval);
             _buckets[topic] = bucket;
         }
 
@@ -76,6 +103,7 @@ internal sealed class DiffRateGate
         }
 
         Refill(bucket, now);
+        bucket.Interval = IntervalFor(audience); // from now on: tokens earned so far were earned at the old rate
         if (bucket.Tokens >= 1)
         {
             bucket.Tokens -= 1;
@@ -83,7 +111,7 @@ internal sealed class DiffRateGate
         }
 
         bucket.Holding = true;
-        var wait = _interval * (1 - bucket.Tokens);
+        var wait = bucket.Interval * (1 - bucket.Tokens);
         return wait > TimeSpan.Zero ? wait : TimeSpan.FromTicks(1);
     }
 
@@ -104,7 +132,7 @@ internal sealed class DiffRateGate
     {
         if (now > bucket.Stamp)
         {
-            bucket.Tokens = Math.Min(_burst, bucket.Tokens + ((now - bucket.Stamp) / _interval));
+            bucket.Tokens = Math.Min(_burst, bucket.Tokens + ((now - bucket.Stamp) / bucket.Interval));
             bucket.Stamp = now;
         }
     }
@@ -120,7 +148,7 @@ internal sealed class DiffRateGate
         List<string>? idle = null;
         foreach (var (topic, bucket) in _buckets)
         {
-            if (!bucket.Holding && bucket.Tokens + ((now - bucket.Stamp) / _interval) >= _burst)
+            if (!bucket.Holding && bucket.Tokens + ((now - bucket.Stamp) / bucket.Interval) >= _burst)
             {
                 (idle ??= []).Add(topic);
             }
@@ -134,8 +162,11 @@ internal sealed class DiffRateGate
         _sweepAt = Math.Max(MinSweepAt, _buckets.Count * 2);
     }
 
-    private sealed class Bucket(int tokens, TimeSpan stamp)
+    private sealed class Bucket(int tokens, TimeSpan stamp, TimeSpan interval)
     {
+        /// <summary>The time one token takes to come back, set from the topic's audience at each diff that is not held.</summary>
+        public TimeSpan Interval { get; set; } = interval;
+
         /// <summary>Tokens available at <see cref="Stamp"/>; at most the burst, slightly below 0 after a window closed early.</summary>
         public double Tokens { get; set; } = tokens;
 

@@ -15,7 +15,9 @@ internal sealed class V1JsonSerializer : IMessageSerializer
     public bool SupportsBinary => false;
 
     public EncodedFrame EncodePush(Message message) =>
-        new(EncodeObject(message.Topic, message.Event, message.Ref, RequireJson(message.Payload)), false);
+        RequireJson(message.Payload).Bytes.Length >= JsonFrameWriter.SharedPayloadThreshold
+            ? JsonFrameWriter.WriteAroundPayload((message.Topic, message.Event, message.Ref, message.Payload), message.Payload, WriteObject)
+            : new(EncodeObject(message.Topic, message.Event, message.Ref, message.Payload), false);
 
     public EncodedFrame EncodeBroadcast(Broadcast broadcast) =>
         new(EncodeObject(broadcast.Topic, broadcast.Event, null, RequireJson(broadcast.Payload)), false);
@@ -108,15 +110,17 @@ internal sealed class V1JsonSerializer : IMessageSerializer
         : payload;
 
     private static byte[] EncodeObject(string topic, string @event, string? @ref, Payload payload) =>
-        JsonFrameWriter.Write((topic, @event, @ref, payload), static (writer, m) =>
-        {
-            writer.WriteStartObject();
-            writer.WriteString("topic"u8, m.topic);
-            writer.WriteString("event"u8, m.@event);
-            writer.WritePropertyName("payload"u8);
-            writer.WriteRawValue(m.payload.Bytes.Span, skipInputValidation: true);
-            writer.WritePropertyName("ref"u8);
-            writer.WriteNullableString(m.@ref);
-            writer.WriteEndObject();
-        });
+        JsonFrameWriter.Write((topic, @event, @ref, payload), WriteObject);
+
+    private static void WriteObject(Utf8JsonWriter writer, (string Topic, string Event, string? Ref, Payload Payload) m)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("topic"u8, m.Topic);
+        writer.WriteString("event"u8, m.Event);
+        writer.WritePropertyName("payload"u8);
+        writer.WritePayload(m.Payload);
+        writer.WritePropertyName("ref"u8);
+        writer.WriteNullableString(m.Ref);
+        writer.WriteEndObject();
+    }
 }

@@ -16,7 +16,13 @@ internal sealed class V2JsonSerializer : IMessageSerializer
 
     public EncodedFrame EncodePush(Message message) => message.Payload.IsBinary
         ? new(V2BinaryCodec.EncodePush(message), true)
-        : new(EncodeArray(message.JoinRef, message.Ref, message.Topic, message.Event, message.Payload), false);
+        : message.Payload.Bytes.Length >= JsonFrameWriter.SharedPayloadThreshold
+            ? JsonFrameWriter.WriteAroundPayload((message.JoinRef, message.Ref, message.Topic, message.Event, message.Payload), message.Payload, WriteArray)
+            : new(EncodeArray(message.JoinRef, message.Ref, message.Topic, message.Event, message.Payload), false);
+
+    /// <summary>A text push in one block whatever its size (a client sends each frame once: nothing to share).</summary>
+    public static EncodedFrame EncodeWholePush(Message message) =>
+        new(EncodeArray(message.JoinRef, message.Ref, message.Topic, message.Event, message.Payload), false);
 
     public EncodedFrame EncodeBroadcast(Broadcast broadcast) => broadcast.Payload.IsBinary
         ? new(V2BinaryCodec.EncodeBroadcast(broadcast), true)
@@ -46,16 +52,18 @@ internal sealed class V2JsonSerializer : IMessageSerializer
         isBinary ? V2BinaryCodec.DecodePush(frame) : DecodeArray(frame);
 
     private static byte[] EncodeArray(string? joinRef, string? @ref, string topic, string @event, Payload payload) =>
-        JsonFrameWriter.Write((joinRef, @ref, topic, @event, payload), static (writer, m) =>
-        {
-            writer.WriteStartArray();
-            writer.WriteNullableString(m.joinRef);
-            writer.WriteNullableString(m.@ref);
-            writer.WriteStringValue(m.topic);
-            writer.WriteStringValue(m.@event);
-            writer.WriteRawValue(m.payload.Bytes.Span, skipInputValidation: true);
-            writer.WriteEndArray();
-        });
+        JsonFrameWriter.Write((joinRef, @ref, topic, @event, payload), WriteArray);
+
+    private static void WriteArray(Utf8JsonWriter writer, (string? JoinRef, string? Ref, string Topic, string Event, Payload Payload) m)
+    {
+        writer.WriteStartArray();
+        writer.WriteNullableString(m.JoinRef);
+        writer.WriteNullableString(m.Ref);
+        writer.WriteStringValue(m.Topic);
+        writer.WriteStringValue(m.Event);
+        writer.WritePayload(m.Payload);
+        writer.WriteEndArray();
+    }
 
     private static Message DecodeArray(ReadOnlySpan<byte> frame)
     {

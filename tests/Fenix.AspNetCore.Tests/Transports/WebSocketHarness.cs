@@ -181,6 +181,36 @@ internal sealed class WebSocketHarness : IAsyncDisposable
         return null;
     }
 
+    /// <summary>The server's bytes as they are on the wire, every frame up to and with its close frame (or the end).</summary>
+    public async Task<byte[]> ReceiveRawUntilCloseAsync(TimeSpan? timeout = null)
+    {
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        var reader = _toClient.Reader;
+        var raw = new List<byte>();
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancel.Token);
+            var buffer = result.Buffer;
+            var start = buffer.Start;
+            var closed = false;
+            while (TryParse(ref buffer, out var frame))
+            {
+                closed = frame.Opcode == WebSocketOpcode.Close;
+                if (closed)
+                {
+                    break;
+                }
+            }
+
+            raw.AddRange(result.Buffer.Slice(start, buffer.Start).ToArray());
+            reader.AdvanceTo(buffer.Start, closed ? buffer.Start : buffer.End);
+            if (closed || result.IsCompleted)
+            {
+                return [.. raw];
+            }
+        }
+    }
+
     /// <summary>Waits for the server to finish with the connection (failing the test after 10 s of real time).</summary>
     public Task WaitForEndAsync() => Run.WaitAsync(TimeSpan.FromSeconds(10));
 

@@ -161,4 +161,90 @@ public sealed class DiffRateGateTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(0, 100)]
+    [InlineData(1_000, 100)]
+    [InlineData(2_000, 100)]
+    [InlineData(5_000, 250)]
+    [InlineData(10_000, 500)]
+    [InlineData(100_000, 1_000)]
+    public void A_topic_s_interval_grows_with_its_audience_past_the_frame_budget(int audience, int expectedMs)
+    {
+        var gate = new DiffRateGate(burst: 10, Interval, maxFramesPerSecond: 20_000);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), gate.IntervalFor(audience));
+        Assert.Equal(Interval, new DiffRateGate(burst: 10, Interval).IntervalFor(audience)); // no budget: the interval
+    }
+
+    [Fact]
+    public void A_big_room_still_sends_its_burst_at_once_then_holds_for_its_longer_interval()
+    {
+        var gate = new DiffRateGate(burst: 3, Interval, maxFramesPerSecond: 20_000);
+        var t = TimeSpan.FromSeconds(5);
+
+        Assert.Null(gate.OnDiff("room", t, audience: 5_000));
+        Assert.Null(gate.OnDiff("room", t, audience: 5_000));
+        Assert.Null(gate.OnDiff("room", t, audience: 5_000));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), gate.OnDiff("room", t, audience: 5_000));
+        gate.OnWindowClosed("room", t + TimeSpan.FromMilliseconds(250));
+
+        // The room emptied to 100 members: it is back to the base interval for the tokens it earns from now on.
+        Assert.Equal(Interval, gate.OnDiff("room", t + TimeSpan.FromMilliseconds(250), audience: 100));
+    }
+
+    [Theory]
+    [InlineData(1UL)]
+    [InlineData(2UL)]
+    [InlineData(3UL)]
+    public void Random_traffic_to_rooms_of_every_size_stays_within_the_frame_budget(ulong seed)
+    {
+        const int burst = 5;
+        const int budget = 20_000;
+        var random = new TestRandom(seed);
+        var gate = new DiffRateGate(burst, Interval, budget);
+        var audience = new Dictionary<string, int> { ["small"] = 50, ["big"] = 5_000, ["huge"] = 60_000 };
+        var sends = audience.Keys.ToDictionary(t => t, _ => new List<TimeSpan>());
+        var windows = new Dictionary<string, TimeSpan>();
+        var now = TimeSpan.Zero;
+
+        for (var step = 0; step < 20_000; step++)
+        {
+            now += TimeSpan.FromMilliseconds(random.Next(random.Chance(0.3) ? 200 : 5));
+            foreach (var (topic, due) in windows.Where(w => w.Value <= now).OrderBy(w => w.Value).ToList())
+            {
+                gate.OnWindowClosed(topic, due);
+                sends[topic].Add(due);
+                windows.Remove(topic);
+            }
+
+            var diffTopic = random.Pick(audience.Keys.ToArray());
+            var decision = gate.OnDiff(diffTopic, now, audience[diffTopic]);
+            if (decision is null)
+            {
+                sends[diffTopic].Add(now);
+            }
+            else if (decision > TimeSpan.Zero)
+            {
+                Assert.True(decision <= gate.IntervalFor(audience[diffTopic]), $"a held diff would wait {decision}");
+                Assert.True(decision <= TimeSpan.FromSeconds(1));
+                windows[diffTopic] = now + decision.Value;
+            }
+        }
+
+        // Over any stretch of time, a topic sends at most its burst plus one diff per (audience-stretched) interval.
+        foreach (var (topic, times) in sends)
+        {
+            var interval = gate.IntervalFor(audience[topic]);
+            Assert.True(times.Count > 50);
+            for (var i = 0; i < times.Count; i++)
+            {
+                for (var j = i; j < times.Count && j < i + 200; j++)
+                {
+                    var allowed = burst + ((times[j] - times[i]) / interval) + 1e-9;
+                    Assert.True(j - i + 1 <= allowed, $"{topic}: {j - i + 1} sends between {times[i]} and {times[j]}");
+                }
+            }
+        }
+    }
 }

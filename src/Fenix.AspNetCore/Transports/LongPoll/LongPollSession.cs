@@ -92,6 +92,7 @@ internal sealed class LongPollSession : ISocketTransport, ITrackedConnection
 
         TaskCompletionSource<bool>? waiter = null;
         long overflowAt = -1;
+        var length = frame.Length;
         lock (_lock)
         {
             if (_closed)
@@ -99,14 +100,14 @@ internal sealed class LongPollSession : ISocketTransport, ITrackedConnection
                 return;
             }
 
-            if (_bufferedBytes + frame.Data.Length > _options.MaxBufferedBytes)
+            if (_bufferedBytes + length > _options.MaxBufferedBytes)
             {
                 overflowAt = _bufferedBytes;
             }
             else
             {
-                _buffer.Add(frame.Data.ToArray());
-                _bufferedBytes += frame.Data.Length;
+                _buffer.Add(frame.ToArray());
+                _bufferedBytes += length;
                 waiter = _waiter;
                 _waiter = null;
             }

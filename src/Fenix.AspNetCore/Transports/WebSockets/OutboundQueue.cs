@@ -1,7 +1,16 @@
+using Fenix.Protocol;
+
 namespace Fenix.AspNetCore.Transports.WebSockets;
 
-/// <summary>One item waiting to be written: a data frame's bytes, or a control frame.</summary>
-internal readonly record struct OutboundItem(ReadOnlyMemory<byte> Data, WebSocketOpcode Opcode);
+/// <summary>
+/// One item waiting to be written: a data frame's bytes, or a control frame. A composite frame's payload is
+/// <see cref="Data"/> followed by <see cref="Rest"/> (a shared payload and this frame's tail), one WebSocket frame.
+/// </summary>
+internal readonly record struct OutboundItem(ReadOnlyMemory<byte> Data, WebSocketOpcode Opcode, SharedFrameRest? Rest = null)
+{
+    /// <summary>The frame's payload length, all parts.</summary>
+    public int Length => Data.Length + (Rest?.Length ?? 0);
+}
 
 /// <summary>
 /// The frames waiting for one connection's writer, bounded in bytes. Any thread may enqueue; only the writer
@@ -233,8 +242,11 @@ internal sealed class OutboundQueue(long maxBytes)
     }
 
     /// <summary>What a frame costs on the wire: its payload and its (unmasked) server header.</summary>
-    private static long WireSize(in OutboundItem item) =>
-        item.Data.Length + (item.Data.Length <= 125 ? 2 : item.Data.Length <= ushort.MaxValue ? 4 : 10);
+    internal static long WireSize(in OutboundItem item)
+    {
+        var length = item.Length;
+        return length + (length <= 125 ? 2 : length <= ushort.MaxValue ? 4 : 10);
+    }
 }
 
 /// <summary>

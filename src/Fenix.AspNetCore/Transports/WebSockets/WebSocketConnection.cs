@@ -18,6 +18,9 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
 {
     private const int WriteBufferSize = 16 * 1024;
 
+    /// <summary>Largest single write of a large frame's part: bounds what the transport's output pipe holds per connection.</summary>
+    private const int LargeWriteSlice = 64 * 1024;
+
     /// <summary>Larger frames (a big presence_state) always go through the queued writer, which writes them without a copy.</summary>
     private const int MaxInlineFrame = 8 * 1024;
 
@@ -138,7 +141,7 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
     }
 
     public void Send(EncodedFrame frame) =>
-        Enqueue(new OutboundItem(frame.Data, frame.IsBinary ? WebSocketOpcode.Binary : WebSocketOpcode.Text));
+        Enqueue(new OutboundItem(frame.Head, frame.IsBinary ? WebSocketOpcode.Binary : WebSocketOpcode.Text, frame.Rest));
 
     public void Close(TransportCloseReason reason)
     {
@@ -187,7 +190,7 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
         switch (_outbound.TryEnqueue(item, afterSeal))
         {
             case EnqueueResult.StartWriter:
-                if (IsQuiet() && item.Data.Length <= MaxInlineFrame && WriterBatch.TryTakeInlineSlot())
+                if (IsQuiet() && item.Length <= MaxInlineFrame && WriterBatch.TryTakeInlineSlot())
                 {
                     WriteInline();
                 }
@@ -240,10 +243,10 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
             return;
         }
 
-        var length = item.Data.Length;
+        var length = item.Length;
         var buffer = ArrayPool<byte>.Shared.Rent(WebSocketFraming.MaxServerHeaderLength + length);
         var used = WebSocketFraming.WriteServerHeader(buffer, item.Opcode, length);
-        item.Data.Span.CopyTo(buffer.AsSpan(used));
+        CopyPayload(item, buffer.AsSpan(used));
         used += length;
         ValueTask write;
         try
@@ -324,7 +327,7 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
                     continue; // drain and drop
                 }
 
-                var length = item.Data.Length;
+                var length = item.Length;
                 if (used + WebSocketFraming.MaxServerHeaderLength + length > buffer.Length && used > 0)
                 {
                     await _stream.WriteAsync(buffer.AsMemory(0, used));
@@ -334,14 +337,18 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
                 used += WebSocketFraming.WriteServerHeader(buffer.AsSpan(used), item.Opcode, length);
                 if (used + length <= buffer.Length)
                 {
-                    item.Data.Span.CopyTo(buffer.AsSpan(used));
+                    CopyPayload(item, buffer.AsSpan(used));
                     used += length;
                 }
                 else
                 {
-                    await _stream.WriteAsync(buffer.AsMemory(0, used));
-                    await _stream.WriteAsync(item.Data);
-                    used = 0;
+                    // A large frame (a big presence_state): its parts go out without a copy of their own, in slices.
+                    used = await WritePartAsync(buffer, used, item.Data);
+                    if (item.Rest is { } rest)
+                    {
+                        used = await WritePartAsync(buffer, used, rest.Shared);
+                        used = await WritePartAsync(buffer, used, rest.Tail);
+                    }
                 }
             }
         }
@@ -353,6 +360,49 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>Copies a frame's payload, all its parts in order, into <paramref name="destination"/>.</summary>
+    private static void CopyPayload(in OutboundItem item, Span<byte> destination)
+    {
+        item.Data.Span.CopyTo(destination);
+        item.Rest?.CopyTo(destination[item.Data.Length..]);
+    }
+
+    /// <summary>
+    /// Appends one part of a large frame after the <paramref name="used"/> bytes of <paramref name="buffer"/>: copied
+    /// when it fits, else the buffer is written and then the part itself, in slices of at most
+    /// <see cref="LargeWriteSlice"/> (the transport copies each into its output pipe and waits for the socket to take
+    /// it, so a connection holds at most about one slice of a large frame, not a copy of all of it). Returns the
+    /// buffer's new fill.
+    /// </summary>
+    private async ValueTask<int> WritePartAsync(byte[] buffer, int used, ReadOnlyMemory<byte> part)
+    {
+        if (used + part.Length <= buffer.Length)
+        {
+            part.Span.CopyTo(buffer.AsSpan(used));
+            return used + part.Length;
+        }
+
+        if (used > 0)
+        {
+            await _stream.WriteAsync(buffer.AsMemory(0, used));
+        }
+
+        while (part.Length > LargeWriteSlice)
+        {
+            await _stream.WriteAsync(part[..LargeWriteSlice]);
+            part = part[LargeWriteSlice..];
+        }
+
+        if (part.Length <= buffer.Length)
+        {
+            part.Span.CopyTo(buffer);
+            return part.Length;
+        }
+
+        await _stream.WriteAsync(part);
+        return 0;
     }
 
     /// <summary>The writer (holding the role) failed: log, abort the connection, drop what is queued and release the role.</summary>
