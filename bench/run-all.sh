@@ -24,8 +24,10 @@ if ((quick)); then
   "${bench[@]}" idle --compare -n 5000 --json "$out/idle-5000.json"
   "${bench[@]}" chat --compare --rooms 20 --members 100 --rate 1 --seconds 3 --json "$out/chat-100x100.json"
   "${bench[@]}" presence --server chat -n 1000 --json "$out/presence-chat-1000.json"
-  "${bench[@]}" cluster --quick --json "$out/cluster.json"
+  "${bench[@]}" cluster --quick --backend redis --json "$out/cluster.json"
   "${bench[@]}" fanout --compare "${q[@]}" --json "$out/fanout.json"
+  "${bench[@]}" fanout --server fenix,fenix-history -n 1000 --repeat 2 --json "$out/history-fanout.json"
+  "${bench[@]}" recovery --quick --json "$out/history-recovery.json"
   "${bench[@]}" report "$out/paced-1000.json" "$out/idle-5000.json" "$out/chat-100x100.json" "$out/presence-chat-1000.json" "$out/cluster.json" "$out/fanout.json"
   dotnet run -c Release --no-build --project bench/Cluster -- --quick
   exit 0
@@ -40,7 +42,12 @@ fi
 for users in 1000 2000 5000; do
   "${bench[@]}" presence --server chat -n "$users" --json "$out/presence-chat-$users.json"
 done
-"${bench[@]}" cluster -n 60000 --json "$out/cluster-60k.json"
+"${bench[@]}" cluster -n 60000 --nodes 4 --backend redis --repeat 2 --json "$out/cluster-60k.json"   # docs/scaling.md
+
+# History (issue 14): on vs off side by side (alternating pairs, ratios printed), and recovery after a node restart.
+"${bench[@]}" fanout --server fenix,fenix-history -n 2000 --repeat 5 --json "$out/history-fanout-2000.json"
+"${bench[@]}" paced --server fenix,fenix-history -n 1000 --repeat 4 --json "$out/history-paced-1000.json"
+"${bench[@]}" recovery -n 1000 -m 100 --repeat 3 --json "$out/history-recovery-1000.json"
 
 # The burst shapes.
 "${bench[@]}" idle --compare --json "$out/idle.json"

@@ -13,16 +13,16 @@ internal static class BenchCommands
 {
     private static readonly Option<string> Server = new Option<string>("--server", "-s")
     {
-        Description = "The server under test (or several, comma-separated, run side by side): the bench servers (fenix-direct: the Fenix server with its WebSockets on UseFenixWebSockets, below the HTTP stack), or chat (samples/Chat as shipped, the independent harness's server).",
+        Description = "The server under test (or several, comma-separated, run side by side): the bench servers, fenix-history (the Fenix bench server with history on its topics; fanout, paced, chat), fenix-direct (the Fenix bench server with its WebSockets on UseFenixWebSockets, below the HTTP stack; idle), or chat (samples/Chat as shipped, the independent harness's server).",
         DefaultValueFactory = _ => "fenix",
         Validators =
         {
             result =>
             {
                 var value = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-                if (value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault(s => s is not ("fenix" or "fenix-direct" or "signalr" or "kestrel-ws" or "chat")) is { } bad)
+                if (value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault(s => s is not ("fenix" or "fenix-history" or "fenix-direct" or "signalr" or "kestrel-ws" or "chat")) is { } bad)
                 {
-                    result.AddError($"Unknown server '{bad}': fenix, fenix-direct, signalr, kestrel-ws or chat (comma-separated for several).");
+                    result.AddError($"Unknown server '{bad}': fenix, fenix-history, fenix-direct, signalr, kestrel-ws or chat (comma-separated for several).");
                 }
             },
         },
@@ -68,7 +68,7 @@ internal static class BenchCommands
         DefaultValueFactory = _ => "rabbitmq",
     }.AcceptOnlyFromAmong("rabbitmq", "redis");
 
-    private static readonly Option<string?> Broker = new("--broker") { Description = "cluster: the broker's address (default amqp://guest:guest@127.0.0.1:5672/, or a fresh redis-server)." };
+    private static readonly Option<string?> Broker = new("--broker") { Description = "cluster, recovery: the broker's address (default amqp://guest:guest@127.0.0.1:5672/, or a fresh redis-server)." };
     private static readonly Option<int?> Broadcasts = new("--broadcasts") { Description = "cluster: broadcasts in the measured window." };
     private static readonly Option<double?> BroadcastRate = new("--broadcast-rate") { Description = "cluster: broadcasts per second." };
     private static readonly Option<string?> During = new("--during") { Description = "A shell command run over the measured window; {pid}, {server}, {seconds} are substituted (e.g. \"strace -c -f -p {pid} -o /tmp/{server}.strace\")." };
@@ -84,6 +84,7 @@ internal static class BenchCommands
         root.Add(ScenarioCommand(new PresenceScenario(), "Users joining one presence room until every client agrees on the list (bench server: without and with diff coalescing; chat: samples/Chat as shipped).", Connections, CoalesceMs, DefaultOnly));
         root.Add(ScenarioCommand(new PacedScenario(), "One room of N members, one publisher at a steady rate: server CPU per delivered frame and latency in a steady window.", Connections, PacedPublishRate, Duration, Size, Publisher));
         root.Add(ScenarioCommand(new ClusterScenario(), "Several Fenix nodes behind one broker, one topic joined on all, broadcasts from node 0 reaching every connection.", Connections, Nodes, Backend, Broker, Broadcasts, BroadcastRate, Size));
+        root.Add(ScenarioCommand(new RecoveryScenario(), "History recovery after a node restart behind Redis: N clients each missing M messages reconnect at once; time until all recovered, verified.", Connections, Messages, Size, Broker));
         root.Add(ReportCommand());
 
         var loadgen = new Command("loadgen", "Internal: a load generator driven over standard input/output.") { Hidden = true };
@@ -133,9 +134,9 @@ internal static class BenchCommands
             // "--server fenix,kestrel-ws" runs a subset side by side (interleaved with --repeat), like --compare does for all.
             var named = server.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             IReadOnlyList<string> servers = parse.GetValue(Compare) ? scenario.Servers : named;
-            if (!parse.GetValue(Compare) && named.FirstOrDefault(s => !scenario.Servers.Contains(s)) is not null)
+            if (!parse.GetValue(Compare) && named.FirstOrDefault(s => !scenario.Servers.Contains(s) && !scenario.NamedOnlyServers.Contains(s)) is not null)
             {
-                Console.Error.WriteLine($"The {scenario.Name} scenario runs on {string.Join(", ", scenario.Servers)} only.");
+                Console.Error.WriteLine($"The {scenario.Name} scenario runs on {string.Join(", ", scenario.Servers.Concat(scenario.NamedOnlyServers))} only.");
                 return Task.FromResult(2);
             }
 

@@ -12,7 +12,16 @@ internal sealed class ClientConnection(int index, string topic, ClientWebSocket 
     private const int InitialBufferSize = 2048;
     private const int MaxMessageSize = 4 * 1024 * 1024;
 
+    /// <summary>Bounds the exactly-once bookkeeping: one byte per tracked sequence number per connection.</summary>
+    private const int MaxTrackedSequences = 4096;
+
     private byte[] _buffer = new byte[InitialBufferSize];
+
+    /// <summary>Per broadcast sequence number since the last reset, how many times it arrived here (saturates at 255).</summary>
+    private byte[] _seqSeen = [];
+
+    /// <summary>Bench messages whose sequence number lies outside the tracked range since the last reset.</summary>
+    private long _seqOutOfRange;
 
     public int Index { get; } = index;
 
@@ -37,12 +46,63 @@ internal sealed class ClientConnection(int index, string topic, ClientWebSocket 
 
     public bool IsOpen => Socket.State == WebSocketState.Open;
 
-    public void Reset()
+    public void Reset(int sequences = 0)
     {
+        _seqSeen = sequences > 0 ? new byte[Math.Min(sequences, MaxTrackedSequences)] : [];
+        _seqOutOfRange = 0;
         Received = 0;
         FirstSentTs = long.MaxValue;
         LastReceivedTs = 0;
         PresenceFrames = 0;
+    }
+
+    /// <summary>Counts one arrival of broadcast <paramref name="seq"/> (-1: not a numbered broadcast). Receive loop only.</summary>
+    public void CountSequence(int seq)
+    {
+        if (seq < 0)
+        {
+            return;
+        }
+
+        var seen = _seqSeen;
+        if ((uint)seq < (uint)seen.Length)
+        {
+            if (seen[seq] < byte.MaxValue)
+            {
+                seen[seq]++;
+            }
+        }
+        else if (seen.Length > 0)
+        {
+            _seqOutOfRange++;
+        }
+    }
+
+    /// <summary>
+    /// Adds this connection's delivery audit to <paramref name="audit"/>: whether every tracked broadcast arrived exactly
+    /// once, how many never arrived, and how many extra copies (duplicates, or numbers never sent) arrived.
+    /// </summary>
+    public void AuditInto(ref DeliveryAudit audit)
+    {
+        var seen = _seqSeen;
+        var missing = 0;
+        long extra = _seqOutOfRange;
+        foreach (var count in seen)
+        {
+            if (count == 0)
+            {
+                missing++;
+            }
+            else
+            {
+                extra += count - 1;
+            }
+        }
+
+        audit = new DeliveryAudit(
+            audit.ExactlyOnce + (missing == 0 && extra == 0 ? 1 : 0),
+            audit.Missing + missing,
+            audit.Extra + extra);
     }
 
     /// <summary>Receives one whole message into the connection's buffer (growing it for large ones); empty at close.</summary>

@@ -19,6 +19,13 @@ internal sealed class LoadGenRunner : IAsyncDisposable
     private Recorder _recorder = new(presence: false);
     private Task? _heartbeats;
 
+    /// <summary>Connections opened so far (written under the <see cref="_connections"/> lock, read by the progress timer).</summary>
+    private int _connectedCount;
+
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(30);
+
+    private static readonly ParallelOptions HeartbeatParallelism = new() { MaxDegreeOfParallelism = 256 };
+
     public async Task<LoadGenEvent> HandleAsync(LoadGenCommand command) => command.Op switch
     {
         "connect" => await ConnectAsync(command),
@@ -52,6 +59,11 @@ internal sealed class LoadGenRunner : IAsyncDisposable
         // server's idle timeout (a big presence room on a loaded machine) must not get its first connections closed.
         _heartbeats ??= HeartbeatLoopAsync(wire);
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, command.Concurrency), CancellationToken = _stopping.Token };
+        using var progress = new Timer(
+            _ => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] load generator {command.SourceAddress}: {Volatile.Read(ref _connectedCount):N0} of {command.Count:N0} connected, {Volatile.Read(ref failed):N0} failed"),
+            null,
+            ProgressInterval,
+            ProgressInterval);
         await Parallel.ForAsync(0, command.Count, options, async (i, cancellationToken) =>
         {
             var index = command.First + i;
@@ -62,6 +74,7 @@ internal sealed class LoadGenRunner : IAsyncDisposable
                 _recorder.ConnectLatency.Record(micros);
                 lock (_connections)
                 {
+                    _connectedCount++;
                     _connections.Add(connection);
                     _receiveLoops.Add(Task.Run(() => connection.ReceiveLoopAsync(_recorder, _stopping.Token), CancellationToken.None));
                 }
@@ -95,7 +108,7 @@ internal sealed class LoadGenRunner : IAsyncDisposable
         _recorder.Reset((int)command.PerConnection);
         foreach (var connection in _connections)
         {
-            connection.Reset();
+            connection.Reset((int)command.PerConnection);
         }
 
         return new LoadGenEvent { Ev = "reset" };
@@ -194,8 +207,10 @@ internal sealed class LoadGenRunner : IAsyncDisposable
     private LoadGenEvent Report()
     {
         long received = 0, presenceFrames = 0, lastReceived = 0, firstSent = long.MaxValue;
+        var audit = default(DeliveryAudit);
         foreach (var connection in _connections)
         {
+            connection.AuditInto(ref audit);
             received += connection.Received;
             presenceFrames += connection.PresenceFrames;
             lastReceived = Math.Max(lastReceived, connection.LastReceivedTs);
@@ -214,6 +229,12 @@ internal sealed class LoadGenRunner : IAsyncDisposable
             ConnectLatency = _recorder.ConnectLatency.ToArray(),
             SeqMaxMicros = _recorder.SeqMaxMicros,
             PresenceFrames = presenceFrames,
+            FirstError = _connections.Find(c => !c.IsOpen) is { } closed
+                ? $"connection {closed.Index}: {closed.Socket.State}, {closed.Socket.CloseStatus} {closed.Socket.CloseStatusDescription}"
+                : null,
+            ExactlyOnce = audit.ExactlyOnce,
+            Missing = audit.Missing,
+            Extra = audit.Extra,
         };
     }
 
@@ -261,10 +282,10 @@ internal sealed class LoadGenRunner : IAsyncDisposable
                 await _sendGate.WaitAsync(_stopping.Token);
                 try
                 {
-                    foreach (var connection in connections)
-                    {
-                        await SendAsync(connection, wire.Heartbeat(++n)!);
-                    }
+                    // One send per connection, many connections at once: one after the other, a round of 15,000 awaited
+                    // sends outlasts the server's idle timeout on a starved machine, and the server closes the clients.
+                    await Parallel.ForEachAsync(connections, HeartbeatParallelism, async (connection, _) =>
+                        await SendAsync(connection, wire.Heartbeat(Interlocked.Increment(ref n))!));
                 }
                 finally
                 {

@@ -41,6 +41,7 @@ internal sealed class Recorder(bool presence)
             var (self, conn, received) = state;
             var micros = (long)((received - t) * MicrosPerTick);
             self.Latency.Record(micros);
+            conn.CountSequence(seq);
             if (t < conn.FirstSentTs)
             {
                 conn.FirstSentTs = t;

@@ -25,12 +25,23 @@ internal static class BenchPaths
         ? Path.Combine(RepositoryRoot, "samples", "Chat")
         : Path.Combine(RepositoryRoot, "bench", "Servers", Project(server));
 
+    /// <summary>
+    /// Arguments a server name adds to its program's command line: <c>fenix-history</c> is the Fenix bench server with a
+    /// history on its fanout and chat topics (docs/history.md), to run beside <c>fenix</c> and read what history costs.
+    /// </summary>
+    public static IReadOnlyList<string> ServerArguments(string server) => server switch
+    {
+        "fenix-history" => ["--Bench:History=true"],
+        "fenix-direct" => ["--Bench:DirectWebSockets=true"], // the same server, WebSockets below the HTTP stack
+        _ => [],
+    };
+
     /// <summary>Whether the server maps the /bench/* endpoints (the bench servers do; samples/Chat is run as shipped).</summary>
     public static bool HasBenchEndpoints(string server) => server != "chat";
 
     private static string Project(string server) => server switch
     {
-        "fenix" or "fenix-direct" => "Fenix.Bench.FenixServer",
+        "fenix" or "fenix-history" or "fenix-direct" => "Fenix.Bench.FenixServer",
         "signalr" => "Fenix.Bench.SignalRServer",
         "kestrel-ws" => "Fenix.Bench.KestrelWsServer",
         "chat" => "Chat",

@@ -60,6 +60,14 @@ internal sealed class BrokerUnderTest : IAsyncDisposable
         ? [$"--Fenix:RabbitMQ={Address}", $"--Fenix:RabbitMQ:Prefix={prefix}", $"--Fenix:Node={node}"]
         : [$"--Fenix:Redis={Address}", $"--Fenix:Redis:Prefix={prefix}", $"--Fenix:Node={node}"];
 
+    /// <summary>
+    /// The broker's own cumulative traffic counters: Redis's <c>INFO</c> (all clients: PUBLISH calls, bytes), RabbitMQ's
+    /// per-connection byte counts of the nodes named <paramref name="nodePrefix"/>… (messages: the nodes' adapter counters).
+    /// </summary>
+    public async Task<BrokerTraffic?> TrafficAsync(string nodePrefix) => Backend == "redis"
+        ? await RedisInfo.ReadAsync(Address)
+        : await RabbitMqConnections.ReadAsync(nodePrefix);
+
     public long CpuMicros() => Pid is { } pid ? ProcStat.CpuMicros(pid) : 0;
 
     public long Rss() => Pid is { } pid ? ProcStat.Memory(pid).Rss : 0;

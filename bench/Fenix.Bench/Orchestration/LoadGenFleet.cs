@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Fenix.Bench.LoadGen;
 using Fenix.Bench.Shared;
 
 namespace Fenix.Bench.Orchestration;
@@ -13,6 +14,12 @@ internal sealed class LoadGenFleet : IAsyncDisposable
     public const int MaxConnectionsPerProcess = 19_000;
 
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Connecting takes longer on a busy machine: the command timeout grows by 20 ms per connection of a process (a
+    /// process's 15,000 connections may take 10 minutes on two cores shared with other work).
+    /// </summary>
+    private static readonly TimeSpan ConnectTimePerConnection = TimeSpan.FromMilliseconds(20);
 
     private readonly LoadGenProcess[] _processes;
 
@@ -61,7 +68,7 @@ internal sealed class LoadGenFleet : IAsyncDisposable
                     JoinTimeoutSeconds = options.JoinTimeout.TotalSeconds,
                     Concurrency = options.Concurrency,
                 },
-                CommandTimeout);
+                CommandTimeout + (ConnectTimePerConnection * count));
         }));
         var latency = new LatencyHistogram();
         foreach (var reply in replies)
@@ -133,8 +140,13 @@ internal sealed class LoadGenFleet : IAsyncDisposable
             replies.Max(r => r.LastReceivedTs),
             latency,
             seqMax,
-            replies.Sum(r => r.PresenceFrames));
+            replies.Sum(r => r.PresenceFrames),
+            new DeliveryAudit(replies.Sum(r => r.ExactlyOnce), replies.Sum(r => r.Missing), replies.Sum(r => r.Extra)),
+            replies.FirstOrDefault(r => r.FirstError is not null)?.FirstError);
     }
+
+    /// <summary>Resident memory of all the load generator processes, in bytes.</summary>
+    public long Rss() => _processes.Sum(p => ProcStat.Memory(p.Pid).Rss);
 
     public async ValueTask DisposeAsync()
     {
@@ -156,7 +168,9 @@ internal sealed record FleetReport(
     long LastReceivedTs,
     LatencyHistogram Latency,
     long[] SeqMaxMicros,
-    long PresenceFrames)
+    long PresenceFrames,
+    DeliveryAudit Audit,
+    string? FirstClose)
 {
     /// <summary>From the first message's send to the last receive, in seconds.</summary>
     public double Span => FirstSentTs > 0 && LastReceivedTs > FirstSentTs

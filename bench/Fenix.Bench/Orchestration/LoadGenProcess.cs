@@ -21,6 +21,8 @@ internal sealed class LoadGenProcess : IAsyncDisposable
 
     public int Number { get; }
 
+    public int Pid => _process.Id;
+
     /// <summary>CPU time (user + system) this load generator used so far, in microseconds; 0 once it exited.</summary>
     public long CpuMicros()
     {
@@ -64,8 +66,21 @@ internal sealed class LoadGenProcess : IAsyncDisposable
             await _process.StandardInput.WriteLineAsync(JsonSerializer.Serialize(command, LoadGenCommand.Json));
             await _process.StandardInput.FlushAsync();
             using var cancel = new CancellationTokenSource(timeout);
-            var line = await _process.StandardOutput.ReadLineAsync(cancel.Token)
-                ?? throw new InvalidOperationException($"Load generator {Number} exited (code {(_process.HasExited ? _process.ExitCode : -1)}).");
+            string? line;
+            try
+            {
+                line = await _process.StandardOutput.ReadLineAsync(cancel.Token);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Load generator {Number} did not answer '{command.Op}' within {timeout.TotalMinutes:0.#} min.");
+            }
+
+            if (line is null)
+            {
+                throw new InvalidOperationException($"Load generator {Number} exited (code {(_process.HasExited ? _process.ExitCode : -1)}).");
+            }
+
             var reply = JsonSerializer.Deserialize<LoadGenEvent>(line, LoadGenCommand.Json)
                 ?? throw new InvalidOperationException($"Load generator {Number} answered nothing.");
             return reply.Ev == "error"

@@ -78,12 +78,7 @@ internal sealed class ServerUnderTest : IAsyncDisposable
             info.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
         }
 
-        if (name == "fenix-direct")
-        {
-            info.ArgumentList.Add("--Bench:DirectWebSockets=true"); // the same server, WebSockets below the HTTP stack
-        }
-
-        foreach (var argument in arguments)
+        foreach (var argument in BenchPaths.ServerArguments(name).Concat(arguments))
         {
             info.ArgumentList.Add(argument);
         }
@@ -186,6 +181,13 @@ internal sealed class ServerUnderTest : IAsyncDisposable
     public (long Rss, long Peak) Memory() => ProcStat.Memory(Pid);
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Kills the server at once (SIGKILL: no shutdown, no goodbye to its clients or its cluster), as a crash would.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -24,6 +24,13 @@ public static class ResultTable
             text.Append(ratios);
         }
 
+        var history = HistoryCost(runs);
+        if (history.Length > 0)
+        {
+            text.AppendLine();
+            text.Append(history);
+        }
+
         var phoenix = AgainstPhoenix(runs);
         if (phoenix.Length > 0)
         {
@@ -71,7 +78,7 @@ public static class ResultTable
             // samples/Chat is Fenix too: both are compared with the baselines (first run of each when repeated).
             foreach (var fenix in group.Where(r => r.Server is "fenix" or "fenix-direct" or "chat").DistinctBy(r => r.Server))
             {
-                foreach (var baseline in group.Where(r => r.Server is not ("fenix" or "fenix-direct" or "chat")).DistinctBy(r => r.Server))
+                foreach (var baseline in group.Where(r => r.Server is not ("fenix" or "chat" or "fenix-history" or "fenix-direct")).DistinctBy(r => r.Server))
                 {
                     var parts = new List<string>();
                     Add(parts, "deliveries/s", fenix.DeliveriesPerS, baseline.DeliveriesPerS, higherIsBetter: true);
@@ -87,6 +94,68 @@ public static class ResultTable
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// What history costs: each <c>fenix-history</c> run against the <c>fenix</c> run just before it (runs alternate with
+    /// <c>--server fenix,fenix-history --repeat N</c>, so each pair shares the machine's load), as on/off ratios
+    /// (&gt; 1 = history costs more), then the median of the pairs.
+    /// </summary>
+    public static string HistoryCost(IReadOnlyList<RunResult> runs)
+    {
+        var text = new StringBuilder();
+        foreach (var group in runs.GroupBy(r => r.Scenario + Variant(r)))
+        {
+            var off = group.Where(r => r.Server == "fenix").ToList();
+            var on = group.Where(r => r.Server == "fenix-history").ToList();
+            var pairs = off.Zip(on).ToList();
+            if (pairs.Count == 0)
+            {
+                continue;
+            }
+
+            var figures = new (string Name, Func<RunResult, double?> Value)[]
+            {
+                ("CPU µs/delivery", r => r.CpuUsPerDelivery),
+                ("user µs/delivery", r => Number(r, "user_us_per_delivery")),
+                ("p99 ms", r => r.P99Ms),
+                ("paced CPU µs/delivery", r => Number(r, "paced_cpu_us_per_delivery")),
+                ("burst p99 ms", r => Number(r, "burst_p99_ms")),
+            };
+            text.AppendLine(CultureInfo.InvariantCulture, $"History on/off, {group.Key} ({pairs.Count} alternating pair{(pairs.Count == 1 ? "" : "s")}; >1 = history costs more):");
+            foreach (var (name, value) in figures)
+            {
+                var ratios = pairs
+                    .Select(p => (Off: value(p.First), On: value(p.Second)))
+                    .Where(p => p.Off is > 0 && p.On is > 0)
+                    .Select(p => (p.Off!.Value, p.On!.Value, Ratio: p.On!.Value / p.Off!.Value))
+                    .ToList();
+                if (ratios.Count == 0)
+                {
+                    continue;
+                }
+
+                var each = string.Join(", ", ratios.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Item1:0.00}→{r.Item2:0.00}")));
+                text.AppendLine(CultureInfo.InvariantCulture, $"- {name}: off→on {each}; on/off median ×{Median(ratios.Select(r => r.Ratio)):0.00}");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static double? Number(RunResult run, string key) => run.Extra.TryGetValue(key, out var value) ? value switch
+    {
+        double d => d,
+        long l => l,
+        int i => i,
+        System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Number } e => e.GetDouble(),
+        _ => null,
+    } : null;
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     /// <summary>Distinguishes runs of one scenario with different settings (e.g. presence with/without coalescing).</summary>

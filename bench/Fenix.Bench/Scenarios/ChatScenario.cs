@@ -16,6 +16,8 @@ internal sealed class ChatScenario : IScenario
 
     public IReadOnlyList<string> Servers => Measure.AllServers;
 
+    public IReadOnlyList<string> NamedOnlyServers => Measure.WithHistory;
+
     public async Task<IReadOnlyList<RunResult>> RunAsync(string server, ScenarioSettings settings)
     {
         var rooms = settings.Pick(settings.Rooms, 100, 20);
@@ -27,7 +29,7 @@ internal sealed class ChatScenario : IScenario
 
         await using var sut = await ServerUnderTest.StartAsync(server, settings.Gc, settings.TraceFor(server));
         await using var fleet = LoadGenFleet.Start(connections, settings.LoadGens);
-        var connect = await fleet.ConnectAsync(server, sut.BaseUrl, connections, "chat:", roomSize: members);
+        var connect = await fleet.ConnectAsync(Measure.WireFor(server), sut.BaseUrl, connections, "chat:", roomSize: members);
         Measure.Say($"chat/{server}: {connect.Ok:N0} members in {rooms} rooms ({connect.Failed} failed) in {connect.Seconds:0.00} s");
 
         await SendAsync(fleet, members, rate, Math.Min(2, seconds), size); // warm-up

@@ -10,5 +10,8 @@ internal interface IScenario
     /// <summary>The servers the scenario applies to, in <c>--compare</c> order.</summary>
     IReadOnlyList<string> Servers { get; }
 
+    /// <summary>Servers the scenario also runs when named (<c>--server</c>), but not with <c>--compare</c>.</summary>
+    IReadOnlyList<string> NamedOnlyServers => [];
+
     Task<IReadOnlyList<RunResult>> RunAsync(string server, ScenarioSettings settings);
 }

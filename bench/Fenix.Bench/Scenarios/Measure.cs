@@ -11,8 +11,11 @@ internal static class Measure
     /// <summary>The bench servers and samples/Chat as shipped (the independent harness's server).</summary>
     public static readonly IReadOnlyList<string> AllServersAndChat = ["fenix", "chat", "signalr", "kestrel-ws"];
 
+    /// <summary>The Fenix bench server with history on its topics (<c>--server fenix,fenix-history</c>: history off and on side by side).</summary>
+    public static readonly IReadOnlyList<string> WithHistory = ["fenix-history"];
+
     /// <summary>How the load generators speak to <paramref name="server"/> (see <see cref="LoadGen.WireProtocol.For"/>).</summary>
-    public static string WireFor(string server) => server;
+    public static string WireFor(string server) => server == "fenix-history" ? "fenix" : server;
 
     /// <summary>The room a scenario's members join: samples/Chat has only <c>rooms:lobby</c>.</summary>
     public static string RoomTopic(string server, string benchTopic) => server == "chat" ? LoadGen.ChatSampleWire.Lobby : benchTopic;

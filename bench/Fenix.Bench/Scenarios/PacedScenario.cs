@@ -17,6 +17,8 @@ internal sealed class PacedScenario : IScenario
 
     public IReadOnlyList<string> Servers => Measure.AllServersAndChat;
 
+    public IReadOnlyList<string> NamedOnlyServers => Measure.WithHistory;
+
     public async Task<IReadOnlyList<RunResult>> RunAsync(string server, ScenarioSettings settings)
     {
         var members = settings.Pick(settings.Connections, 1_000, 1_000);

@@ -43,7 +43,7 @@ public sealed record LoadGenCommand
     /// <summary>publish: the global index of the one connection that sends (paced fan-out's publisher).</summary>
     public int Publisher { get; init; }
 
-    /// <summary>expect: messages each connection should receive from now on; await: seconds to wait for them.</summary>
+    /// <summary>reset: broadcast sequence numbers to track (latency of the slowest receive, and each connection's exactly-once count).</summary>
     public long PerConnection { get; init; }
 
     public double Seconds { get; init; }
@@ -105,4 +105,14 @@ public sealed record LoadGenEvent
     public int Agreed { get; init; }
 
     public long PresenceFrames { get; init; }
+
+    /// <summary>
+    /// report, after a reset that tracked sequence numbers: connections that received every tracked broadcast exactly
+    /// once; tracked broadcasts that never arrived (summed over connections); copies beyond the first, or unknown numbers.
+    /// </summary>
+    public int ExactlyOnce { get; init; }
+
+    public long Missing { get; init; }
+
+    public long Extra { get; init; }
 }

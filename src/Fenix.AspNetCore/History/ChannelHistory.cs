@@ -61,7 +61,8 @@ internal sealed class ChannelHistory(ChannelServer channel, HistoryService servi
         }
 
         _feed = service.Attach(channel.Topic, rule, channel, out var start);
-        var slice = await ReadAsync(request.ToQuery(options.MaxRecoveryMessages));
+        var read = await ReadAsync(request.ToQuery(options.MaxRecoveryMessages));
+        var slice = read?.Slice;
         if (slice is { Epoch: null })
         {
             slice = await StartStreamAsync(slice); // a position before the first message: a client that joined early recovers it
@@ -79,6 +80,7 @@ internal sealed class ChannelHistory(ChannelServer channel, HistoryService servi
         var plan = RecoveryPlanner.Plan(request, slice, rule.Limits, options.MaxRecoveryMessages, options.MaxRecoveryBytes);
         HistoryPosition? position = null;
         var entries = plan.Entries;
+        SharedSlice? between = null;
         if (start.Seeded)
         {
             var epoch = start.Epoch ?? plan.Epoch;
@@ -95,15 +97,15 @@ internal sealed class ChannelHistory(ChannelServer channel, HistoryService servi
                 if (through > plan.Through)
                 {
                     // The feed started after what was read (another join seeded it later): read the messages in between.
-                    var between = await ReadBetweenAsync(epoch!, plan.Through, through);
-                    if (between is null)
+                    (between, var missing) = await ReadBetweenAsync(epoch!, plan.Through, through);
+                    if (missing is null)
                     {
                         plan = plan with { Recovered = false, Reason = request.Since is null ? plan.Reason : NotRecovered.Unavailable };
                         entries = [];
                     }
                     else
                     {
-                        entries = [.. entries, .. between];
+                        entries = [.. entries, .. missing];
                     }
                 }
             }
@@ -120,10 +122,13 @@ internal sealed class ChannelHistory(ChannelServer channel, HistoryService servi
             }
         }
 
+        // Decoded once for every recovery that shares the read: one message, and one frame per serializer, for all.
+        var first = read is not null && ReferenceEquals(read.Slice, slice) ? read : null;
         var replay = new List<BroadcastMessage>(entries.Count);
         foreach (var entry in entries)
         {
-            replay.Add(HistoryService.Decode(channel.Topic, _covered.Epoch!, entry));
+            var shared = first is not null && first.Contains(_covered.Epoch!, entry) ? first : between;
+            replay.Add(shared?.Decode(_covered.Epoch!, entry) ?? HistoryService.Decode(channel.Topic, _covered.Epoch!, entry));
         }
 
         _replay = replay;
@@ -203,11 +208,11 @@ internal sealed class ChannelHistory(ChannelServer channel, HistoryService servi
     private bool IsCovered(BroadcastMessage message) =>
         message.Position is { } position && position.Epoch == _covered.Epoch && position.Offset <= _covered.Through;
 
-    private async ValueTask<HistorySlice?> ReadAsync(HistoryQuery query)
+    private async ValueTask<SharedSlice?> ReadAsync(HistoryQuery query)
     {
         try
         {
-            return await service.Store.ReadAsync(channel.Topic, query);
+            return await service.Reads.ReadAsync(channel.Topic, query);
         }
         catch (Exception e)
         {
@@ -231,22 +236,22 @@ internal sealed class ChannelHistory(ChannelServer channel, HistoryService servi
         }
     }
 
-    /// <summary>The entries (after, through] of <paramref name="epoch"/>, all of them, or null.</summary>
-    private async ValueTask<IReadOnlyList<HistoryEntry>?> ReadBetweenAsync(string epoch, long after, long through)
+    /// <summary>The entries (after, through] of <paramref name="epoch"/>, all of them, or null (with the read they came from).</summary>
+    private async ValueTask<(SharedSlice? Read, IReadOnlyList<HistoryEntry>? Entries)> ReadBetweenAsync(string epoch, long after, long through)
     {
         var count = through - after;
         if (count > service.Options.MaxRecoveryMessages)
         {
-            return null;
+            return (null, null);
         }
 
-        var slice = await ReadAsync(HistoryQuery.After(epoch, after, (int)count));
-        if (slice is null || slice.Epoch != epoch || slice.Entries.Count < count || slice.Entries[0].Offset != after + 1)
+        var read = await ReadAsync(HistoryQuery.After(epoch, after, (int)count));
+        if (read?.Slice is not { } slice || slice.Epoch != epoch || slice.Entries.Count < count || slice.Entries[0].Offset != after + 1)
         {
-            return null;
+            return (null, null);
         }
 
-        return slice.Entries.Take((int)count).ToList();
+        return (read, slice.Entries.Take((int)count).ToList());
     }
 
     private void Report(HistoryRequest request, RecoveryPlan plan, int replayed, HistoryPosition? position)

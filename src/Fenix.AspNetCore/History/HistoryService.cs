@@ -54,6 +54,7 @@ internal sealed class HistoryService : IDisposable
         Log = loggerFactory.CreateLogger("Fenix.History");
         _store = new Lazy<IHistoryStore>(CreateStore);
         Metrics = new HistoryMetrics(meterFactory, () => _store.IsValueCreated ? _store.Value : null);
+        Reads = new SharedReads(() => Store);
     }
 
     public HistoryOptions Options { get; }
@@ -67,6 +68,9 @@ internal sealed class HistoryService : IDisposable
     public HistoryMetrics Metrics { get; }
 
     public IHistoryStore Store => _store.Value;
+
+    /// <summary>The recoveries' store reads, coalesced when identical ones overlap.</summary>
+    public SharedReads Reads { get; }
 
     /// <summary>The history settings of <paramref name="topic"/>; null (at once) when it keeps none.</summary>
     public HistoryTopic? Find(string topic) => Options.IsEnabled ? Options.Find(topic) : null;
