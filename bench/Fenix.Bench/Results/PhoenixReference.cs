@@ -34,26 +34,17 @@ public static class PhoenixReference
     public static double? ValueOf(RunResult run, Figure figure) => figure.Name switch
     {
         "bytes/connection" => run.BytesPerConnection,
-        "connects/s" => Number(run, "connect_per_s"),
+        "connects/s" => run.Number("connect_per_s"),
         "CPU µs/delivery" => run.CpuUsPerDelivery,
         "p50 ms" => run.P50Ms,
         "p99 ms" => run.P99Ms,
-        "until quiet s" => Number(run, "all_agree_seconds"),
-        "all joined s" => Number(run, "all_joined_seconds"),
-        "peak RSS MB" => Number(run, "peak_rss_bytes") / (1024.0 * 1024),
+        "until quiet s" => run.Number("all_agree_seconds"),
+        "all joined s" => run.Number("all_joined_seconds"),
+        "peak RSS MB" => run.Number("peak_rss_bytes") / (1024.0 * 1024),
         _ => null,
     };
 
     /// <summary>The reference figures for a run: same scenario, and a size within 10 % (runs that lost a few joins still match).</summary>
     public static IEnumerable<Figure> For(RunResult run) =>
         Figures.Where(f => f.Scenario == run.Scenario && Math.Abs(run.Connections - f.Connections) <= f.Connections / 10);
-
-    private static double? Number(RunResult run, string name) => run.Extra.TryGetValue(name, out var value) ? value switch
-    {
-        double d => d,
-        long l => l,
-        int i => i,
-        System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Number } e => e.GetDouble(),
-        _ => null,
-    } : null;
 }

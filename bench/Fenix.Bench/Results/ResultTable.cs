@@ -117,10 +117,10 @@ public static class ResultTable
             var figures = new (string Name, Func<RunResult, double?> Value)[]
             {
                 ("CPU µs/delivery", r => r.CpuUsPerDelivery),
-                ("user µs/delivery", r => Number(r, "user_us_per_delivery")),
+                ("user µs/delivery", r => r.Number("user_us_per_delivery")),
                 ("p99 ms", r => r.P99Ms),
-                ("paced CPU µs/delivery", r => Number(r, "paced_cpu_us_per_delivery")),
-                ("burst p99 ms", r => Number(r, "burst_p99_ms")),
+                ("paced CPU µs/delivery", r => r.Number("paced_cpu_us_per_delivery")),
+                ("burst p99 ms", r => r.Number("burst_p99_ms")),
             };
             text.AppendLine(CultureInfo.InvariantCulture, $"History on/off, {group.Key} ({pairs.Count} alternating pair{(pairs.Count == 1 ? "" : "s")}; >1 = history costs more):");
             foreach (var (name, value) in figures)
@@ -143,14 +143,6 @@ public static class ResultTable
         return text.ToString();
     }
 
-    private static double? Number(RunResult run, string key) => run.Extra.TryGetValue(key, out var value) ? value switch
-    {
-        double d => d,
-        long l => l,
-        int i => i,
-        System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Number } e => e.GetDouble(),
-        _ => null,
-    } : null;
 
     private static double Median(IEnumerable<double> values)
     {

@@ -35,4 +35,14 @@ public sealed class RunResult
     /// <summary>Scenario-specific figures (snake_case names), written beside the fields above.</summary>
     [JsonExtensionData]
     public Dictionary<string, object?> Extra { get; init; } = [];
+
+    /// <summary>A numeric scenario figure, whether set by this run or read back from a results file; null when absent.</summary>
+    public double? Number(string key) => Extra.TryGetValue(key, out var value) ? value switch
+    {
+        double d => d,
+        long l => l,
+        int i => i,
+        System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Number } e => e.GetDouble(),
+        _ => null,
+    } : null;
 }
