@@ -164,20 +164,6 @@ public sealed class JsClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Asserts no event matching <paramref name="match"/> arrives within <paramref name="window"/>. Only for what no
-    /// barrier can order (e.g. nothing may cross between nodes while the broker is down); prefer <see cref="RefuteBeforeAsync"/>.</summary>
-    public async Task RefuteAsync(Func<JsonObject, bool> match, string what, TimeSpan? window = null)
-    {
-        try
-        {
-            var found = await WaitForAsync(match, what, window ?? TimeSpan.FromMilliseconds(300));
-            throw new Xunit.Sdk.XunitException($"JS client: did not expect {what}: {found.ToJsonString()}");
-        }
-        catch (Xunit.Sdk.XunitException e) when (e.Message.StartsWith("JS client: expected", StringComparison.Ordinal))
-        {
-        }
-    }
-
     public static string? Type(JsonObject e) => Str(e, "type");
 
     public static string? Str(JsonObject e, string key) => e[key] is JsonValue value && value.TryGetValue<string>(out var s) ? s : null;
