@@ -66,12 +66,8 @@ public sealed class ChatClusterHistoryTests(RedisHistoryChatCluster cluster) : I
         var node1 = cluster.Nodes[0].BaseUri;
         var node2 = cluster.Nodes[1].BaseUri;
         await using var js = await Js.StartAsync();
-        var ann = await js.ConnectOpenAsync(node1, "/socket", new { user = "ann" });
-        var bob = await js.ConnectOpenAsync(node2, "/socket", new { user = "bob" });
-        var annLobby = await ChatHistory.ChannelAsync(js, ann);
-        var bobLobby = await ChatHistory.ChannelAsync(js, bob);
-        await ChatHistory.JoinedAsync(js, annLobby);
-        await ChatHistory.JoinedAsync(js, bobLobby);
+        var (ann, annLobby) = await ChatHistory.JoinLobbyAsync(js, node1, "ann");
+        var (_, bobLobby) = await ChatHistory.JoinLobbyAsync(js, node2, "bob");
         const string m = "cluster";
         await ChatHistory.SayAsync(js, bobLobby, $"{m}-1");
         var seen = await ChatHistory.SeenAsync(js, annLobby, $"{m}-1"); // crossed from node 2 to node 1
@@ -133,16 +129,9 @@ public sealed class ChatClusterHistoryTests(RedisHistoryChatCluster cluster) : I
         var node2 = cluster.Nodes[1].BaseUri;
         var m = $"restart{Guid.NewGuid():N}"[..14];
         await using var js = await Js.StartAsync();
-        var cid = await js.ConnectOpenAsync(node1, "/socket", new { user = "cid" });
-        var dan = await js.ConnectOpenAsync(node1, "/socket", new { user = "dan" });
-        var bob = await js.ConnectOpenAsync(node2, "/socket", new { user = "bob" });
-        var cidLobby = await ChatHistory.ChannelAsync(js, cid);
-        var danLobby = await ChatHistory.ChannelAsync(js, dan);
-        var bobLobby = await ChatHistory.ChannelAsync(js, bob);
-        foreach (var lobby in new[] { cidLobby, danLobby, bobLobby })
-        {
-            await ChatHistory.JoinedAsync(js, lobby);
-        }
+        var (_, cidLobby) = await ChatHistory.JoinLobbyAsync(js, node1, "cid");
+        var (dan, danLobby) = await ChatHistory.JoinLobbyAsync(js, node1, "dan");
+        var (_, bobLobby) = await ChatHistory.JoinLobbyAsync(js, node2, "bob");
 
         await ChatHistory.SayAsync(js, bobLobby, $"{m}-1");
         await ChatHistory.SeenAsync(js, cidLobby, $"{m}-1");
@@ -188,6 +177,15 @@ public sealed class ChatClusterHistoryTests(RedisHistoryChatCluster cluster) : I
 
 internal static class ChatHistory
 {
+    /// <summary>Connects <paramref name="user"/> to <paramref name="node"/> and joins the lobby with history: (socket, channel).</summary>
+    public static async Task<(string Socket, string Lobby)> JoinLobbyAsync(Js js, Uri node, string user)
+    {
+        var socket = await js.ConnectOpenAsync(node, "/socket", new { user });
+        var lobby = await ChannelAsync(js, socket);
+        await JoinedAsync(js, lobby);
+        return (socket, lobby);
+    }
+
     public static async Task<string> ChannelAsync(Js js, string socket, object? opts = null)
     {
         var id = $"h{Guid.NewGuid():N}"[..10];

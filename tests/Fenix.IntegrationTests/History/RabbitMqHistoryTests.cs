@@ -21,12 +21,8 @@ public sealed class RabbitMqHistoryTests(RabbitMqHistoryChatCluster cluster) : I
         var node2 = cluster.Nodes[1].BaseUri;
         var m = $"rmq{Guid.NewGuid():N}"[..12];
         await using var js = await Js.StartAsync();
-        var ann = await js.ConnectOpenAsync(node1, "/socket", new { user = "ann" });
-        var bob = await js.ConnectOpenAsync(node2, "/socket", new { user = "bob" });
-        var annLobby = await ChatHistory.ChannelAsync(js, ann);
-        var bobLobby = await ChatHistory.ChannelAsync(js, bob);
-        await ChatHistory.JoinedAsync(js, annLobby);
-        await ChatHistory.JoinedAsync(js, bobLobby);
+        var (_, annLobby) = await ChatHistory.JoinLobbyAsync(js, node1, "ann");
+        var (_, bobLobby) = await ChatHistory.JoinLobbyAsync(js, node2, "bob");
 
         // Node 2 binds to the broker's exchange a moment after it starts: say until node 1's client hears node 2's.
         await Eventually.RetryAsync(
