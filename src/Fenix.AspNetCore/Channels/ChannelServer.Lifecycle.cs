@@ -363,12 +363,13 @@ internal sealed partial class ChannelServer
         }
 
         Socket.Ref = null;
+
+        // Recorded before the reply is queued, so whoever sees the reply can already see the measurement.
+        telemetry.Stop(response is null ? null : result.Status);
         if (response is not null)
         {
             SendReply(message.Ref, result.Status!, response);
         }
-
-        telemetry.Stop(response is null ? null : result.Status);
 
         if (result.StopReason is { } reason)
         {
