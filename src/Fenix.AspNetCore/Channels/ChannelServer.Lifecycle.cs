@@ -137,7 +137,6 @@ internal sealed partial class ChannelServer
             return;
         }
 
-        var metrics = Session.Runtime.Metrics;
         var telemetry = Session.Runtime.Telemetry.JoinStarting(this, join.Payload);
         if (admission == Admission.Refused)
         {
@@ -203,7 +202,6 @@ internal sealed partial class ChannelServer
         if (OpenGate(Session.Serializer.EncodeReply(reply), closePredecessor))
         {
             _history?.Replay();
-            metrics.ChannelJoined(Topic);
             Log.Joined(Topic, ChannelName);
         }
     }

@@ -411,6 +411,9 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
             return false; // abandoned while it joined: it no longer speaks for the topic
         }
 
+        // Counted before the reply goes out, so whoever saw the reply sees the channel counted, and before the move to
+        // Joined, so that an end right after the move (which uncounts) cannot come first.
+        Session.Runtime.Metrics.ChannelJoined(Topic);
         Session.Send(joinReply);
         if (closePredecessor is not null)
         {
@@ -426,7 +429,13 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
                 _gated = null;
                 if (frames is null)
                 {
-                    return ChannelLifecycle.TryMove(ref _phase, ChannelPhase.Joining, ChannelPhase.Joined);
+                    if (ChannelLifecycle.TryMove(ref _phase, ChannelPhase.Joining, ChannelPhase.Joined))
+                    {
+                        return true;
+                    }
+
+                    Session.Runtime.Metrics.ChannelEnded(Topic); // ended from Joining meanwhile, which does not uncount
+                    return false;
                 }
             }
 

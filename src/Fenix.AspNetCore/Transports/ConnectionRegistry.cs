@@ -35,6 +35,9 @@ internal sealed class ConnectionRegistry(TimeProvider time, IOptions<FenixOption
 
     private int _webSockets;
 
+    /// <summary>1 once the drain began; never reset (the server is stopping).</summary>
+    private int _draining;
+
     public int Count => _connections.Count;
 
     /// <summary>Open WebSocket connections (upgraded HTTP connections, which Kestrel limits separately).</summary>
@@ -45,6 +48,13 @@ internal sealed class ConnectionRegistry(TimeProvider time, IOptions<FenixOption
     public void WebSocketClosed() => Interlocked.Decrement(ref _webSockets);
 
     public TimeProvider Time => time;
+
+    /// <summary>
+    /// True once shutdown began draining. Kestrel still accepts connections until it stops (after every other hosted
+    /// service), and a client told to reconnect comes straight back: new WebSockets are refused (503) and a connection
+    /// that got past that check is drained as soon as it starts, or Kestrel would wait out its shutdown timeout on it.
+    /// </summary>
+    public bool IsDraining => Volatile.Read(ref _draining) != 0;
 
     public void Add(ITrackedConnection connection) => _connections.TryAdd(connection, 0);
 
@@ -71,6 +81,7 @@ internal sealed class ConnectionRegistry(TimeProvider time, IOptions<FenixOption
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        Interlocked.Exchange(ref _draining, 1); // before the snapshot: a connection added after it sees the flag
         var remaining = _connections.Keys.ToList();
         if (remaining.Count == 0)
         {

@@ -118,10 +118,10 @@ public sealed class JsClient : IAsyncDisposable
         return _node.StandardInput.FlushAsync();
     }
 
-    /// <summary>Takes the first event matching <paramref name="match"/>, waiting up to <paramref name="timeout"/> (default 10 s).</summary>
+    /// <summary>Takes the first event matching <paramref name="match"/>, waiting up to <paramref name="timeout"/> (default <see cref="Patience.Default"/>).</summary>
     public async Task<JsonObject> WaitForAsync(Func<JsonObject, bool> match, string what, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        var deadline = DateTime.UtcNow + (timeout ?? Patience.Default);
         while (true)
         {
             lock (_pending)

@@ -78,7 +78,7 @@ public sealed class LongPollTestClient : IDisposable
     public async Task<List<ClientMessage>> PollUntilAsync(Func<List<ClientMessage>, bool> done, TimeSpan? timeout = null)
     {
         var messages = new List<ClientMessage>();
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        var deadline = DateTime.UtcNow + (timeout ?? Patience.Default);
         while (!done(messages) && DateTime.UtcNow < deadline)
         {
             var response = await GetAsync();

@@ -99,7 +99,7 @@ public sealed class PhoenixTestClient : IAsyncDisposable
     /// <summary>Takes the first message matching <paramref name="match"/>, reading more as needed; throws with what arrived instead.</summary>
     public async Task<ClientMessage> AssertReceiveAsync(Func<ClientMessage, bool> match, string what, TimeSpan? timeout = null)
     {
-        var found = await TryReceiveAsync(match, timeout ?? TimeSpan.FromSeconds(5));
+        var found = await TryReceiveAsync(match, timeout ?? Patience.Default);
         return found ?? throw new Xunit.Sdk.XunitException($"Expected {what}; received: {string.Join(", ", _pending)}{(CloseFrame is null ? "" : $" then close {CloseFrame.CloseCode}")}");
     }
 

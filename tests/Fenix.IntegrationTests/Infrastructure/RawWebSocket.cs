@@ -210,7 +210,7 @@ public sealed class RawWebSocket : IAsyncDisposable
     public Task SendCloseAsync(int code = 1000) => SendFrameAsync(RawFrame.Close, [(byte)(code >> 8), (byte)code]);
 
     /// <summary>The next frame, or null if the connection ended (or nothing came) within <paramref name="timeout"/>.</summary>
-    public async Task<RawFrame?> ReceiveAsync(TimeSpan? timeout = null) => (await ReceiveOrEndAsync(timeout ?? TimeSpan.FromSeconds(5))).Frame;
+    public async Task<RawFrame?> ReceiveAsync(TimeSpan? timeout = null) => (await ReceiveOrEndAsync(timeout ?? Patience.Default)).Frame;
 
     /// <summary>Receives until a data frame arrives (answering nothing, skipping pongs); null on close or timeout.</summary>
     public async Task<RawFrame?> ReceiveDataAsync(TimeSpan? timeout = null)

@@ -37,7 +37,7 @@ public sealed class ChatPresenceTests(ChatServer chat) : IClassFixture<ChatServe
         await WaitForSyncAsync(js, raeLobby, list => Find(list, "quin") is not null && Find(list, "rae") is not null);
 
         await js.SendAsync(new { cmd = "disconnect", socket = rae });
-        var left = await js.WaitForAsync(e => Is(e, "presence_leave", quinLobby, "rae"), "rae leaving, seen by quin", TimeSpan.FromSeconds(5));
+        var left = await js.WaitForAsync(e => Is(e, "presence_leave", quinLobby, "rae"), "rae leaving, seen by quin");
         Assert.Equal(0, left["remaining"]!.GetValue<int>());
         await WaitForSyncAsync(js, quinLobby, list => Find(list, "rae") is null);
     }
@@ -55,7 +55,7 @@ public sealed class ChatPresenceTests(ChatServer chat) : IClassFixture<ChatServe
         await WaitForSyncAsync(js, lobby1, list => Find(list, "sam")?["metas"]!.AsArray().Count == 2);
 
         await js.SendAsync(new { cmd = "disconnect", socket = tab2 });
-        var left = await js.WaitForAsync(e => Is(e, "presence_leave", lobby1, "sam"), "one tab of sam leaving", TimeSpan.FromSeconds(5));
+        var left = await js.WaitForAsync(e => Is(e, "presence_leave", lobby1, "sam"), "one tab of sam leaving");
         Assert.Equal(1, left["remaining"]!.GetValue<int>());
     }
 

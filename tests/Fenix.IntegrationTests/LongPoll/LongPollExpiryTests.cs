@@ -24,7 +24,7 @@ public sealed class LongPollExpiryTests(FakeClockFixtureServer server) : IClassF
 
         server.Clock.Advance(PastExpiry);
 
-        Assert.Equal("shutdown:inactive", await server.Terminations.WaitForAsync("room:lp-inactive", TimeSpan.FromSeconds(5)));
+        Assert.Equal("shutdown:inactive", await server.Terminations.WaitForAsync("room:lp-inactive", Patience.Default));
         Assert.Equal(410, (await client.PostAsync(Frame("2.0.0", "1", "2", "room:lp-inactive", "new_msg", new JsonObject()))).Status);
         var reopened = await client.GetAsync();
         Assert.Equal(410, reopened.Status);
@@ -91,7 +91,7 @@ public sealed class LongPollExpiryTests(FakeClockFixtureServer server) : IClassF
         }
 
         // The clock stands still: the session cannot expire first, the 16 KB buffer is what ends it.
-        Assert.Equal("shutdown:slow_consumer", await server.Terminations.WaitForAsync("room:lp-busy", TimeSpan.FromSeconds(5)));
+        Assert.Equal("shutdown:slow_consumer", await server.Terminations.WaitForAsync("room:lp-busy", Patience.Default));
         Assert.Equal(410, (await client.PostAsync(Frame("2.0.0", "1", "2", "room:lp-busy", "ping", new JsonObject()))).Status);
     }
 

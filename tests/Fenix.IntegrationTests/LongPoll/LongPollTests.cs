@@ -143,8 +143,8 @@ public sealed class LongPollTests(FixtureServer server) : IClassFixture<FixtureS
             Frame("2.0.0", "2", "2", "room:lp-d2", "phx_join", new JsonObject()));
         await client.PollMessagesAsync(atLeast: 6);
         server.Broadcaster.Disconnect("user_sockets:456");
-        Assert.Equal("shutdown:disconnected", await server.Terminations.WaitForAsync("room:lp-d1", TimeSpan.FromSeconds(5)));
-        Assert.Equal("shutdown:disconnected", await server.Terminations.WaitForAsync("room:lp-d2", TimeSpan.FromSeconds(5)));
+        Assert.Equal("shutdown:disconnected", await server.Terminations.WaitForAsync("room:lp-d1", Patience.Default));
+        Assert.Equal("shutdown:disconnected", await server.Terminations.WaitForAsync("room:lp-d2", Patience.Default));
         Assert.Equal(410, (await client.PostAsync(Frame("2.0.0", "1", "3", "room:lp-d1", "new_msg", new JsonObject()))).Status);
         Assert.Equal(410, (await client.GetAsync()).Status);
     }

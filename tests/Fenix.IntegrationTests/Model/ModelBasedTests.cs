@@ -20,7 +20,7 @@ public sealed class DirectModelBasedTests(DirectModelServer server, ITestOutputH
 /// <summary>The runs, against whichever server variant the subclass gives.</summary>
 public abstract class ModelBasedTestsBase(ModelServer server, ITestOutputHelper output)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Patience = Infrastructure.Patience.Default;
 
     [Fact]
     public async Task WebSocket_runs_match_the_reference_model()
@@ -87,7 +87,7 @@ public abstract class ModelBasedTestsBase(ModelServer server, ITestOutputHelper 
             if (random.Next(2) == 0)
             {
                 await socket.SendCloseAsync();
-                await socket.ReceiveDataAsync(TimeSpan.FromSeconds(5)); // the close answer (or end of stream)
+                await socket.ReceiveDataAsync(Patience); // the close answer (or end of stream)
             }
 
             await socket.DisposeAsync(); // abrupt when no close frame was sent
@@ -272,7 +272,7 @@ public abstract class ModelBasedTestsBase(ModelServer server, ITestOutputHelper 
 
     private async Task AssertNoChannelLeftAsync()
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var deadline = DateTime.UtcNow + Patience;
         while (server.ActiveChannels != 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(20);

@@ -1,4 +1,5 @@
 using Fenix.AspNetCore.Diagnostics;
+using Fenix.IntegrationTests.Infrastructure;
 using Fenix.Tests.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -55,7 +56,7 @@ public class ModelServer : IAsyncLifetime
     {
         var pubSub = _app!.Services.GetRequiredService<Fenix.PubSub.FenixPubSub>();
         var presence = _app.Services.GetRequiredService<IPresence>();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var deadline = DateTime.UtcNow + Patience.Default;
         while (true)
         {
             var left = new List<string>();

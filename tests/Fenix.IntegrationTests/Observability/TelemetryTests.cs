@@ -20,8 +20,8 @@ public sealed class TelemetryTests : IAsyncLifetime
     private const string ClientTraceId = "0af7651916cd43dd8448eb211c80319c";
     private const string ClientSpanId = "b7ad6b7169203331";
 
-    private readonly List<Activity> _spans = [];
-    private readonly List<Metric> _metrics = [];
+    private readonly LockedList<Activity> _spans = new();
+    private readonly LockedList<Metric> _metrics = new();
     private WebApplication _app = null!;
     private Uri _server = null!;
 
@@ -165,51 +165,43 @@ public sealed class TelemetryTests : IAsyncLifetime
         await client.AssertReplyAsync(await client.SendAsync(topic, "ping", new { x = 2 }, joinRef)); // the barrier: "silent" was handled
 
         _app.Services.GetRequiredService<MeterProvider>().ForceFlush();
-        lock (_metrics)
-        {
-            var join = Last("fenix.channel.join.duration");
-            Assert.Equal("s", join.Unit);
-            Assert.Contains(Points(join), p => Tag(p, "fenix.channel") == "FixtureRoomChannel" && Tag(p, "fenix.join.result") == "ok" && p.GetHistogramCount() >= 1);
+        var join = Last("fenix.channel.join.duration");
+        Assert.Equal("s", join.Unit);
+        Assert.Contains(Points(join), p => Tag(p, "fenix.channel") == "FixtureRoomChannel" && Tag(p, "fenix.join.result") == "ok" && p.GetHistogramCount() >= 1);
 
-            var handleIn = Last("fenix.channel.handle_in.duration");
-            Assert.Equal("s", handleIn.Unit);
-            Assert.Contains(Points(handleIn), p => Tag(p, "fenix.reply.status") == "ok" && p.GetHistogramCount() >= 2);
-            Assert.Contains(Points(handleIn), p => Tag(p, "fenix.reply.status") == "none" && p.GetHistogramCount() >= 1);
+        var handleIn = Last("fenix.channel.handle_in.duration");
+        Assert.Equal("s", handleIn.Unit);
+        Assert.Contains(Points(handleIn), p => Tag(p, "fenix.reply.status") == "ok" && p.GetHistogramCount() >= 2);
+        Assert.Contains(Points(handleIn), p => Tag(p, "fenix.reply.status") == "none" && p.GetHistogramCount() >= 1);
 
-            var connect = Last("fenix.socket.connect.duration");
-            Assert.Contains(Points(connect), p => Tag(p, "fenix.socket") == "FixtureSocket" && Tag(p, "fenix.connect.result") == "accepted");
+        var connect = Last("fenix.socket.connect.duration");
+        Assert.Contains(Points(connect), p => Tag(p, "fenix.socket") == "FixtureSocket" && Tag(p, "fenix.connect.result") == "accepted");
 
-            var joins = Last("fenix.channels.joins");
-            Assert.Equal("{join}", joins.Unit);
-            Assert.Contains(Points(joins), p => Tag(p, "fenix.join.result") == "ok" && p.GetSumLong() >= 1);
+        var joins = Last("fenix.channels.joins");
+        Assert.Equal("{join}", joins.Unit);
+        Assert.Contains(Points(joins), p => Tag(p, "fenix.join.result") == "ok" && p.GetSumLong() >= 1);
 
-            var active = Last("fenix.connections.active");
-            Assert.Contains(Points(active), p => Tag(p, "fenix.transport") == "websocket" && p.GetSumLong() >= 1);
-            Assert.Equal("{message}", Last("fenix.messages.in").Unit);
-        }
+        var active = Last("fenix.connections.active");
+        Assert.Contains(Points(active), p => Tag(p, "fenix.transport") == "websocket" && p.GetSumLong() >= 1);
+        Assert.Equal("{message}", Last("fenix.messages.in").Unit);
     }
 
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
 
     private async Task<Activity> SpanAsync(Func<Activity, bool> match, int from = 0)
     {
-        for (var attempt = 0; attempt < 500; attempt++)
+        var deadline = DateTime.UtcNow + Patience.Default;
+        while (DateTime.UtcNow < deadline)
         {
-            lock (_spans)
+            if (_spans.Snapshot().Skip(from).FirstOrDefault(match) is { } found)
             {
-                if (_spans.Skip(from).FirstOrDefault(match) is { } found)
-                {
-                    return found;
-                }
+                return found;
             }
 
-            await Task.Delay(10); // spans are exported when they stop, on the server's threads
+            await Task.Delay(10); // waiting for a condition: spans are exported when they stop, on the server's threads
         }
 
-        lock (_spans)
-        {
-            throw new Xunit.Sdk.XunitException($"No matching span; recorded: {string.Join(", ", _spans.Select(s => s.DisplayName))}");
-        }
+        throw new Xunit.Sdk.XunitException($"No matching span; recorded: {string.Join(", ", _spans.Select(s => s.DisplayName))}");
     }
 
     private Metric Last(string name) => _metrics.Last(m => m.Name == name);

@@ -27,7 +27,7 @@ public abstract class BadInputTestsBase(FixtureServer server)
         await using var bystander = await JoinedClient("room:bystander");
         await using var offender = await Connect("/ws", "2.0.0");
         await offender.Socket.SendTextAsync(frame);
-        var close = await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5));
+        var close = await offender.WaitForCloseAsync(Patience.Default);
         Assert.Equal(code, close?.CloseCode);
         Assert.StartsWith("invalid message", close!.CloseReason, StringComparison.Ordinal);
         await AssertStillServes(bystander);
@@ -38,7 +38,7 @@ public abstract class BadInputTestsBase(FixtureServer server)
     {
         await using var offender = await Connect("/ws", "1.0.0");
         await offender.Socket.SendBinaryAsync([0, 0, 0, 1, 1, (byte)'t', (byte)'e']);
-        Assert.Equal(1011, (await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5)))?.CloseCode);
+        Assert.Equal(1011, (await offender.WaitForCloseAsync(Patience.Default))?.CloseCode);
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public abstract class BadInputTestsBase(FixtureServer server)
     {
         await using var offender = await Connect("/ws", "2.0.0");
         await offender.Socket.SendBinaryAsync([7, 0, 0, 0, 0]);
-        Assert.Equal(1011, (await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5)))?.CloseCode);
+        Assert.Equal(1011, (await offender.WaitForCloseAsync(Patience.Default))?.CloseCode);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public abstract class BadInputTestsBase(FixtureServer server)
         await using var bystander = await JoinedClient("room:big-bystander", "/ws/small");
         await using var offender = await Connect("/ws/small", "2.0.0");
         await offender.SendAsync("room:big", "new_msg", new { body = new string('x', 2000) }, null);
-        Assert.Equal(1009, (await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5)))?.CloseCode);
+        Assert.Equal(1009, (await offender.WaitForCloseAsync(Patience.Default))?.CloseCode);
         await AssertStillServes(bystander);
     }
 
@@ -65,7 +65,7 @@ public abstract class BadInputTestsBase(FixtureServer server)
         await using var offender = await Connect("/ws/small", "2.0.0");
         await offender.Socket.SendFrameAsync(RawFrame.Text, new byte[800], fin: false);
         await offender.Socket.SendFrameAsync(0, new byte[800], fin: false);
-        Assert.Equal(1009, (await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5)))?.CloseCode);
+        Assert.Equal(1009, (await offender.WaitForCloseAsync(Patience.Default))?.CloseCode);
     }
 
     [Theory]
@@ -102,10 +102,10 @@ public abstract class BadInputTestsBase(FixtureServer server)
                 break;
         }
 
-        var close = await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5));
+        var close = await offender.WaitForCloseAsync(Patience.Default);
         Assert.Equal(1002, close?.CloseCode);
         offender.RefuteReceivedBeforeClose(m => m.Ref == "1");
-        Assert.True(await offender.Socket.WaitForEndOfStreamAsync(TimeSpan.FromSeconds(3)));
+        Assert.True(await offender.Socket.WaitForEndOfStreamAsync(Patience.Default));
         await AssertStillServes(bystander);
     }
 
@@ -114,7 +114,7 @@ public abstract class BadInputTestsBase(FixtureServer server)
     {
         await using var offender = await Connect("/ws", "2.0.0");
         await offender.Socket.SendFrameAsync(RawFrame.Text, [(byte)'[', 0xC3, 0x28, (byte)']']);
-        Assert.Equal(1007, (await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5)))?.CloseCode);
+        Assert.Equal(1007, (await offender.WaitForCloseAsync(Patience.Default))?.CloseCode);
     }
 
     [Fact]
@@ -189,7 +189,7 @@ public abstract class BadInputTestsBase(FixtureServer server)
         var close = await stalled.WaitForCloseAsync(TimeSpan.FromSeconds(30));
         if (close is null)
         {
-            Assert.True(await stalled.Socket.WaitForEndOfStreamAsync(TimeSpan.FromSeconds(5)), "the stalled client was neither sent 1013 nor disconnected");
+            Assert.True(await stalled.Socket.WaitForEndOfStreamAsync(Patience.Default), "the stalled client was neither sent 1013 nor disconnected");
         }
         else
         {
@@ -213,7 +213,7 @@ public abstract class BadInputTestsBase(FixtureServer server)
         await offender.Socket.SendFrameAsync(RawFrame.Text, [(byte)'[', (byte)'"', 0xF4, 0x90], fin: false); // F4 90 is past U+10FFFF
 
         // The message never ends: the server must judge the fragment it has.
-        Assert.Equal(1007, (await offender.WaitForCloseAsync(TimeSpan.FromSeconds(5)))?.CloseCode);
+        Assert.Equal(1007, (await offender.WaitForCloseAsync(Patience.Default))?.CloseCode);
         await AssertStillServes(bystander);
     }
 
@@ -262,7 +262,7 @@ public abstract class BadInputTestsBase(FixtureServer server)
         }
 
         // A 1013 close, or (when even the close frame could not get through before the close timeout) the end of the connection.
-        var closed = last?.CloseCode == 1013 || (last is null && await flooder.WaitForEndOfStreamAsync(TimeSpan.FromSeconds(2)));
+        var closed = last?.CloseCode == 1013 || (last is null && await flooder.WaitForEndOfStreamAsync(Patience.Default));
         Assert.True(closed, $"after {sent} pings and {pongs} pongs the connection is still open without a 1013 (last frame: {last?.Opcode})");
         Assert.True(pongs < sent, $"all {sent} pings were answered: the pongs were not bounded");
         Assert.True(server.SlowConsumers > slowBefore, "the close was not counted as a slow consumer");

@@ -107,7 +107,7 @@ public sealed class Http2WebSocketTests(TlsFixtureServer server) : IClassFixture
         await using var client = await PhoenixTestClient.ConnectAsync(server.BaseUri, "/ws/idle", "2.0.0", http2: true);
         var heartbeat = await client.SendAsync("phoenix", "heartbeat", new { }, null);
         await client.AssertReplyAsync(heartbeat);
-        Assert.Equal(1001, (await client.WaitForCloseAsync(TimeSpan.FromSeconds(5)))?.CloseCode);
+        Assert.Equal(1001, (await client.WaitForCloseAsync(Patience.Default))?.CloseCode);
     }
 
     [Fact]
@@ -159,7 +159,7 @@ public sealed class Http2WebSocketTests(TlsFixtureServer server) : IClassFixture
         Assert.Equal(503, third.Handshake.Status);
 
         await first.Socket.SendCloseAsync();
-        Assert.Equal(1000, (await first.WaitForCloseAsync(TimeSpan.FromSeconds(5)))?.CloseCode);
+        Assert.Equal(1000, (await first.WaitForCloseAsync(Patience.Default))?.CloseCode);
         var registry = limited.Services.GetRequiredService<ConnectionRegistry>();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (registry.WebSocketCount > 1 && DateTime.UtcNow < deadline)

@@ -47,7 +47,7 @@ public sealed class WebSocketChannelTests(FixtureServer server) : IClassFixture<
         var close = await client.AssertEventAsync("phx_close");
         Assert.Equal(joinRef, close.JoinRef);
         await client.AssertEventAsync("you_left");
-        Assert.Equal("shutdown:left", await server.Terminations.WaitForAsync(topic, TimeSpan.FromSeconds(5)));
+        Assert.Equal("shutdown:left", await server.Terminations.WaitForAsync(topic, Patience.Default));
 
         var afterLeave = await client.SendAsync(topic, "new_msg", new { body = "again" }, joinRef);
         var unmatched = await client.AssertReplyAsync(afterLeave, "error");
@@ -100,7 +100,7 @@ public sealed class WebSocketChannelTests(FixtureServer server) : IClassFixture<
         Assert.Equal("channel_crash", error.Payload!["reason"]!.GetValue<string>());
         Assert.Equal(joinRef, error.JoinRef);
         Assert.Equal(joinRef, error.Ref);
-        Assert.Equal("crash", await server.Terminations.WaitForAsync("room:crash", TimeSpan.FromSeconds(5)));
+        Assert.Equal("crash", await server.Terminations.WaitForAsync("room:crash", Patience.Default));
 
         var ping = await client.SendAsync("room:survivor", "ping", new { still = "here" }, otherJoinRef);
         var pong = await client.AssertReplyAsync(ping);
@@ -114,10 +114,10 @@ public sealed class WebSocketChannelTests(FixtureServer server) : IClassFixture<
         var (_, @ref) = await client.JoinAsync("room:closing");
         await client.AssertReplyAsync(@ref);
         await client.Socket.SendCloseAsync();
-        var close = await client.WaitForCloseAsync(TimeSpan.FromSeconds(5));
+        var close = await client.WaitForCloseAsync(Patience.Default);
         Assert.Equal(1000, close?.CloseCode);
         await client.DisposeAsync();
-        Assert.Equal("shutdown:closed", await server.Terminations.WaitForAsync("room:closing", TimeSpan.FromSeconds(5)));
+        Assert.Equal("shutdown:closed", await server.Terminations.WaitForAsync("room:closing", Patience.Default));
     }
 
     [Theory]
@@ -147,10 +147,10 @@ public sealed class WebSocketChannelTests(FixtureServer server) : IClassFixture<
         await client.AssertReplyAsync(r2);
 
         server.Broadcaster.Disconnect($"user_sockets:{userId}");
-        var close = await client.WaitForCloseAsync(TimeSpan.FromSeconds(5));
+        var close = await client.WaitForCloseAsync(Patience.Default);
         Assert.Equal(1001, close?.CloseCode);
-        Assert.Equal("shutdown:disconnected", await server.Terminations.WaitForAsync($"room:wsdisconnect1-{vsn}", TimeSpan.FromSeconds(5)));
-        Assert.Equal("shutdown:disconnected", await server.Terminations.WaitForAsync($"room:wsdisconnect2-{vsn}", TimeSpan.FromSeconds(5)));
+        Assert.Equal("shutdown:disconnected", await server.Terminations.WaitForAsync($"room:wsdisconnect1-{vsn}", Patience.Default));
+        Assert.Equal("shutdown:disconnected", await server.Terminations.WaitForAsync($"room:wsdisconnect2-{vsn}", Patience.Default));
     }
 
     [Theory]

@@ -145,12 +145,11 @@ public abstract class WebSocketTransportTestsBase(FixtureServer server)
         await using var client = await PhoenixTestClient.ConnectAsync(server.BaseUri, "/ws/idle", "2.0.0");
         var heartbeat = await client.SendAsync("phoenix", "heartbeat", new { }, null);
         await client.AssertReplyAsync(heartbeat);
-        var started = DateTime.UtcNow;
-        var close = await client.WaitForCloseAsync(TimeSpan.FromSeconds(5));
+
+        // Only the idle timeout (200 ms here, swept once a second) closes with 1001 on this route: no timing to check.
+        var close = await client.WaitForCloseAsync(Patience.Default);
         Assert.NotNull(close);
-        Assert.NotEqual(1000, close.CloseCode);
         Assert.Equal(1001, close.CloseCode);
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(4)); // 200 ms timeout, swept once a second
     }
 
     [Fact]
@@ -172,7 +171,7 @@ public abstract class WebSocketTransportTestsBase(FixtureServer server)
         await tcp.ConnectAsync(server.BaseUri.Host, server.BaseUri.Port);
         var stream = tcp.GetStream();
         await stream.WriteAsync("GET /ws/websocket?vsn=2.0.0 HTTP/1.1\r\nHost: x\r\n"u8.ToArray());
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var cts = new CancellationTokenSource(Patience.Default);
         var buffer = new byte[1024];
         var started = DateTime.UtcNow;
         int read;
@@ -182,6 +181,7 @@ public abstract class WebSocketTransportTestsBase(FixtureServer server)
         }
         while (read > 0);
 
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(8), "the server should drop a client stuck in its headers");
+        // Fenix's 2 s, not Kestrel's default 30 s: the bound between them leaves a loaded machine plenty of room.
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(20), "the server should drop a client stuck in its headers");
     }
 }

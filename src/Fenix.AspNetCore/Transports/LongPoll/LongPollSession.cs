@@ -80,6 +80,10 @@ internal sealed class LongPollSession : ISocketTransport, ITrackedConnection
         _session = session;
         _runtime.Connections.Add(this);
         session.Start();
+        if (_runtime.Connections.IsDraining)
+        {
+            Drain(); // opened during the drain: it would not be asked to reconnect
+        }
     }
 
     public void Send(EncodedFrame frame)

@@ -104,6 +104,10 @@ internal sealed partial class WebSocketConnection : ISocketTransport, ITrackedCo
         _runtime.Connections.Add(this);
         _runtime.Connections.WebSocketOpened();
         Session.Start();
+        if (_runtime.Connections.IsDraining)
+        {
+            Drain(); // accepted while the drain's snapshot was taken: it would not be asked to reconnect
+        }
         var reason = TerminateReason.Closed;
         try
         {
