@@ -1,5 +1,6 @@
 using Fenix.Client.Tests.Support;
 using Fenix.Protocol;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Fenix.Client.Tests.Integration;
 
@@ -164,9 +165,12 @@ public sealed class WebSocketIntegrationTests
     {
         await using var server = await TestServer.StartAsync();
         var replies = 0;
-        // A heartbeat still unanswered when the next is due closes the connection (as in phoenix.js): the interval
-        // leaves a loaded machine a second to answer.
-        await using var socket = Client(server, configure: o => o.HeartbeatInterval = TimeSpan.FromSeconds(1));
+
+        // A heartbeat still unanswered when the next is due closes the connection (as in phoenix.js). The client's clock
+        // is the test's: the next heartbeat is due only once the test saw the last one answered, however slow the machine.
+        var time = new FakeTimeProvider();
+        var interval = TimeSpan.FromSeconds(30);
+        await using var socket = Client(server, configure: o => (o.HeartbeatInterval, o.TimeProvider) = (interval, time));
         var closes = 0;
         socket.Closed += _ => Interlocked.Increment(ref closes);
         socket.MessageReceived += message =>
@@ -178,7 +182,12 @@ public sealed class WebSocketIntegrationTests
         };
         await socket.ConnectAsync().Within();
 
-        await Wait.UntilAsync(() => Volatile.Read(ref replies) >= 3, "three heartbeat replies");
+        for (var beat = 1; beat <= 3; beat++)
+        {
+            time.Advance(interval);
+            await Wait.UntilAsync(() => Volatile.Read(ref replies) >= beat, $"heartbeat reply {beat}");
+        }
+
         Assert.Equal(0, Volatile.Read(ref closes));
         Assert.True(await socket.PingAsync().Within() >= TimeSpan.Zero);
     }
