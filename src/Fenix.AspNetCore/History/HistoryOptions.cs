@@ -48,8 +48,11 @@ public sealed class HistoryOptions
     /// </summary>
     public long MaxPendingAppendBytes { get; set; } = 16L * 1024 * 1024;
 
-    /// <summary>Builds the store; null means the in-memory store of this node (single node only). The Redis glue sets it.</summary>
-    public Func<IServiceProvider, IHistoryStore>? StoreFactory { get; set; }
+    /// <summary>
+    /// Builds the store (<see cref="UseStore"/>); null means the in-memory store of this node (single node only). The
+    /// Redis glue sets it too: <c>UseRedis</c> only when the application chose no store, <c>UseRedisHistory</c> always.
+    /// </summary>
+    internal Func<IServiceProvider, IHistoryStore>? StoreFactory { get; set; }
 
     /// <summary>
     /// Keeps the last <paramref name="size"/> broadcasts of every topic matching <paramref name="pattern"/> for
@@ -69,9 +72,13 @@ public sealed class HistoryOptions
         return this;
     }
 
-    /// <summary>Uses <paramref name="factory"/> to build the history store (e.g. a shared one for a cluster).</summary>
+    /// <summary>
+    /// Uses <paramref name="factory"/> to build the history store (e.g. a shared one for a cluster); without a store
+    /// history is kept in this node's memory (single node only). <c>UseRedis</c> keeps a store chosen here.
+    /// </summary>
     public HistoryOptions UseStore(Func<IServiceProvider, IHistoryStore> factory)
     {
+        ArgumentNullException.ThrowIfNull(factory);
         StoreFactory = factory;
         return this;
     }
