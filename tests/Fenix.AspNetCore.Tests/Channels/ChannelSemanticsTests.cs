@@ -40,6 +40,22 @@ public sealed class ChannelSemanticsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_joined_channel_is_counted_by_the_time_its_reply_arrives()
+    {
+        // Dashboards and tests read the counts right after the reply: counting after writing it raced them (and a leave
+        // racing the count could uncount first, leaving the topic in the statistics for good).
+        var topics = _host.Services.GetRequiredService<Fenix.Diagnostics.FenixTopicStatistics>();
+        var metrics = _host.Services.GetRequiredService<Fenix.AspNetCore.Diagnostics.FenixMetrics>();
+        var socket = _host.Socket<TestUserSocket>();
+        for (var i = 1; i <= 20; i++)
+        {
+            await socket.JoinOkAsync($"room:counted-{i}", new { user = "ann" });
+            Assert.Equal(1, topics.ChannelsOn($"room:counted-{i}"));
+            Assert.Equal(i, metrics.ActiveChannels);
+        }
+    }
+
+    [Fact]
     public async Task Broadcasts_reach_clients_without_join_ref_and_pushes_carry_it()
     {
         var socket = _host.Socket<TestUserSocket>();
