@@ -50,11 +50,11 @@ public sealed class PresenceOptions : TrackerShardOptions
     /// Under adaptive coalescing, the most <c>presence_diff</c> frames per second a busy topic sends to its subscribers on
     /// this node: a merged diff to N subscribers waits at least N ÷ this long after the previous one (never less than
     /// <see cref="AdaptiveCoalescingInterval"/>, never more than 1 s). A room of 5,000 filling at once then gets a merged
-    /// diff every 250 ms instead of every 100 ms, which halves the frames every member must receive while the room
-    /// fills; rooms up to 2,000 members are unaffected, and a quiet room still gets every change at once.
-    /// 0 turns the limit off. Default 20,000.
+    /// diff every 500 ms instead of every 100 ms, and one of 2,000 every 200 ms, which cuts the frames every member must
+    /// receive (and the server must send) while the room fills; rooms up to 1,000 members are unaffected, and a quiet
+    /// room still gets every change at once. 0 turns the limit off. Default 10,000.
     /// </summary>
-    public int AdaptiveCoalescingMaxFramesPerSecond { get; set; } = 20_000;
+    public int AdaptiveCoalescingMaxFramesPerSecond { get; set; } = 10_000;
 
     /// <summary>The coalescing rules, first match wins.</summary>
     internal IReadOnlyList<CoalescingRule> Coalescing => _coalescing;

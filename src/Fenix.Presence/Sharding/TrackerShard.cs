@@ -26,6 +26,12 @@ internal sealed partial class TrackerShard : IAsyncDisposable
     /// <summary>Mails handled before queued snapshot reads are served even if more mail is waiting.</summary>
     internal const int MaxDrainBeforeReads = 256;
 
+    /// <summary>Presences a topic needs before its snapshots are kept as encoding bases (below it, encoding is cheap).</summary>
+    internal const int MinEncodingBase = 64;
+
+    /// <summary>Most topics whose last snapshot is kept as an encoding base.</summary>
+    internal const int MaxEncodingBases = 1024;
+
     private static long s_lastVsn;
 
     private readonly Channel<ShardMail> _mailbox;
@@ -75,6 +81,13 @@ internal sealed partial class TrackerShard : IAsyncDisposable
     /// topic) when the mailbox runs empty, after <see cref="MaxDrainBeforeReads"/> mails, or before stopping.
     /// </summary>
     private readonly List<SnapshotMail> _pendingReads = [];
+
+    /// <summary>
+    /// The last snapshot taken of each big topic, the next snapshot's encoding base (a room filling at once is read
+    /// over and over with a few more members each time). Only topics of at least <see cref="MinEncodingBase"/> presences,
+    /// and at most <see cref="MaxEncodingBases"/> topics: past that it is cleared (the next reads encode in full).
+    /// </summary>
+    private readonly Dictionary<string, PresenceSnapshot> _encodingBases = new(StringComparer.Ordinal);
 
     /// <summary>Starts a shard: subscribes to its gossip topic, starts its loop and schedules its first tick.</summary>
     /// <param name="name">The shard's name, the same on every node (e.g. <c>"fenix_presence_shard0"</c>).</param>
@@ -348,6 +361,7 @@ internal sealed partial class TrackerShard : IAsyncDisposable
         }
 
         _ownerLinks.Clear();
+        _encodingBases.Clear();
         _mailbox.Writer.TryComplete();
         _metrics?.AddEntries(-_publishedCount);
         _publishedCount = 0;
@@ -373,7 +387,7 @@ internal sealed partial class TrackerShard : IAsyncDisposable
             {
                 if (taken is null || !taken.TryGetValue(read.Topic, out var snapshot))
                 {
-                    snapshot = new PresenceSnapshot(read.Topic, _state.Get(read.Topic));
+                    snapshot = TakeSnapshot(read.Topic);
                     _observer?.OnRead(read.Topic);
                     taken?.Add(read.Topic, snapshot);
                 }
@@ -388,6 +402,26 @@ internal sealed partial class TrackerShard : IAsyncDisposable
         }
 
         _pendingReads.Clear();
+    }
+
+    private PresenceSnapshot TakeSnapshot(string topic)
+    {
+        var elements = _state.Get(topic);
+        if (elements.Count < MinEncodingBase)
+        {
+            _encodingBases.Remove(topic);
+            return new PresenceSnapshot(topic, elements);
+        }
+
+        _encodingBases.TryGetValue(topic, out var previous);
+        var snapshot = PresenceSnapshot.After(previous, topic, elements);
+        if (_encodingBases.Count >= MaxEncodingBases && !_encodingBases.ContainsKey(topic))
+        {
+            _encodingBases.Clear();
+        }
+
+        _encodingBases[topic] = snapshot;
+        return snapshot;
     }
 
     private void Report(TrackerDiff diff)

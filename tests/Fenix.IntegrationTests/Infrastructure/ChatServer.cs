@@ -2,7 +2,7 @@ using Xunit;
 
 namespace Fenix.IntegrationTests.Infrastructure;
 
-/// <summary>The Chat sample as its own process, shared by a test class.</summary>
+/// <summary>The Chat sample as its own process, as shipped (WebSockets below the HTTP stack), shared by a test class.</summary>
 public class ChatServer : IAsyncLifetime
 {
     private readonly string[] _arguments;
@@ -28,5 +28,5 @@ public class ChatServer : IAsyncLifetime
     }
 }
 
-/// <summary>The Chat sample with its opt-in <c>--Chat:DirectWebSockets true</c> (WebSockets on UseFenixWebSockets).</summary>
-public sealed class DirectChatServer() : ChatServer(["--Chat:DirectWebSockets", "true"]);
+/// <summary>The Chat sample with <c>--Chat:DirectWebSockets false</c>: its WebSockets on Kestrel's HTTP stack.</summary>
+public sealed class HttpStackChatServer() : ChatServer(["--Chat:DirectWebSockets", "false"]);

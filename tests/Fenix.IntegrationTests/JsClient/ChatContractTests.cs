@@ -3,11 +3,11 @@ using Xunit;
 
 namespace Fenix.IntegrationTests.JsClient;
 
-/// <summary>The Chat sample's contract (README / issue), driven by the official JS client against the sample's own process.</summary>
+/// <summary>The Chat sample's contract (README / issue), driven by the official JS client against the sample's own process as shipped.</summary>
 public sealed class ChatContractTests(ChatServer chat) : ChatContractTestsBase(chat), IClassFixture<ChatServer>;
 
-/// <summary>The same contract with the sample's opt-in <c>--Chat:DirectWebSockets true</c>: nothing changes on the wire.</summary>
-public sealed class DirectChatContractTests(DirectChatServer chat) : ChatContractTestsBase(chat), IClassFixture<DirectChatServer>;
+/// <summary>The same contract with <c>--Chat:DirectWebSockets false</c> (WebSockets on the HTTP stack): nothing changes on the wire.</summary>
+public sealed class HttpStackChatContractTests(HttpStackChatServer chat) : ChatContractTestsBase(chat), IClassFixture<HttpStackChatServer>;
 
 /// <summary>The Chat sample's contract, against whichever Chat process the subclass gives.</summary>
 public abstract class ChatContractTestsBase(ChatServer chat)

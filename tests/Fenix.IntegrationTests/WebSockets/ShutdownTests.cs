@@ -11,7 +11,7 @@ public sealed class ShutdownTests
     [InlineData(true)] // WebSockets on the direct listener (UseFenixWebSockets)
     public async Task Stopping_the_server_drains_connections_with_1012(bool direct)
     {
-        await using var chat = await ServerProcess.StartAsync("Chat", null, direct ? ["--Chat:DirectWebSockets", "true"] : []);
+        await using var chat = await ServerProcess.StartAsync("Chat", null, ["--Chat:DirectWebSockets", direct ? "true" : "false"]);
         await using var client = await PhoenixTestClient.ConnectAsync(chat.BaseUri, "/socket", "2.0.0", "user=drained");
         var (_, @ref) = await client.JoinAsync("rooms:lobby");
         await client.AssertReplyAsync(@ref);
