@@ -98,39 +98,72 @@ internal sealed class TopicRegistry
         return stripes;
     }
 
-    /// <summary>The subscribers of one topic. Mutated only under the topic's stripe lock.</summary>
+    /// <summary>
+    /// The subscribers of one topic. Mutated only under the topic's stripe lock. Most topics have one subscriber (a
+    /// socket's own id topic, a user's topic), so the first is kept inline and a dictionary is made only for a second.
+    /// </summary>
     private sealed class TopicEntry
     {
-        /// <summary>Subscriber → number of subscriptions (duplicate subscriptions each receive a copy, as in Phoenix).</summary>
-        private readonly Dictionary<ISubscriber, int> _counts = new(ReferenceEqualityComparer.Instance);
+        /// <summary>The only subscriber while <see cref="_many"/> is null (null: none).</summary>
+        private ISubscriber? _one;
+
+        /// <summary>The subscriptions of <see cref="_one"/> (duplicates each receive a copy, as in Phoenix).</summary>
+        private int _oneCount;
+
+        /// <summary>Subscriber → number of subscriptions, once a second subscriber came; null before.</summary>
+        private Dictionary<ISubscriber, int>? _many;
 
         /// <summary>Null after any change until the next reader rebuilds it; readers never see a half-built array.</summary>
         private volatile ISubscriber[]? _snapshot;
 
         public ISubscriber[]? Snapshot => _snapshot;
 
-        public bool IsEmpty => _counts.Count == 0;
+        public bool IsEmpty => _many is null ? _one is null : _many.Count == 0;
 
         public void Add(ISubscriber subscriber)
         {
-            _counts[subscriber] = _counts.GetValueOrDefault(subscriber) + 1;
+            if (_many is not null)
+            {
+                _many[subscriber] = _many.GetValueOrDefault(subscriber) + 1;
+            }
+            else if (_one is null || ReferenceEquals(_one, subscriber))
+            {
+                (_one, _oneCount) = (subscriber, _oneCount + 1);
+            }
+            else
+            {
+                _many = new Dictionary<ISubscriber, int>(ReferenceEqualityComparer.Instance) { [_one] = _oneCount, [subscriber] = 1 };
+                (_one, _oneCount) = (null, 0);
+            }
+
             _snapshot = null;
         }
 
         public bool Remove(ISubscriber subscriber)
         {
-            if (!_counts.TryGetValue(subscriber, out var count))
+            if (_many is null)
+            {
+                if (_one is null || !ReferenceEquals(_one, subscriber))
+                {
+                    return false;
+                }
+
+                if (--_oneCount == 0)
+                {
+                    _one = null;
+                }
+            }
+            else if (!_many.TryGetValue(subscriber, out var count))
             {
                 return false;
             }
-
-            if (count == 1)
+            else if (count == 1)
             {
-                _counts.Remove(subscriber);
+                _many.Remove(subscriber);
             }
             else
             {
-                _counts[subscriber] = count - 1;
+                _many[subscriber] = count - 1;
             }
 
             _snapshot = null;
@@ -139,15 +172,23 @@ internal sealed class TopicRegistry
 
         public ISubscriber[] BuildSnapshot()
         {
+            if (_many is null)
+            {
+                var single = new ISubscriber[_oneCount];
+                Array.Fill(single, _one);
+                _snapshot = single;
+                return single;
+            }
+
             var total = 0;
-            foreach (var count in _counts.Values)
+            foreach (var count in _many.Values)
             {
                 total += count;
             }
 
             var snapshot = new ISubscriber[total];
             var i = 0;
-            foreach (var (subscriber, count) in _counts)
+            foreach (var (subscriber, count) in _many)
             {
                 for (var c = 0; c < count; c++)
                 {

@@ -132,6 +132,57 @@ public sealed class TopicRegistryTests
         Assert.Equal(["x"], topics);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Random_subscribes_and_unsubscribes_match_a_model_of_subscription_counts(int seed)
+    {
+        // Few subscribers and topics, so topics keep crossing between one subscriber (kept inline) and several,
+        // with duplicate subscriptions on either side.
+        var random = new Random(seed);
+        ISubscriber[] subscribers = [new EqualSubscriber(), new EqualSubscriber(), new EqualSubscriber()];
+        string[] topics = ["a", "b"];
+        var model = new Dictionary<(string Topic, int Subscriber), int>(); // by index: these subscribers all compare equal
+
+        for (var step = 0; step < 2_000; step++)
+        {
+            var topic = topics[random.Next(topics.Length)];
+            var index = random.Next(subscribers.Length);
+            var subscriber = subscribers[index];
+            var count = model.GetValueOrDefault((topic, index));
+            if (random.Next(2) == 0)
+            {
+                _registry.Subscribe(topic, subscriber);
+                model[(topic, index)] = count + 1;
+            }
+            else
+            {
+                Assert.Equal(count > 0, _registry.Unsubscribe(topic, subscriber));
+                model[(topic, index)] = Math.Max(0, count - 1);
+            }
+
+            foreach (var t in topics)
+            {
+                var snapshot = _registry.Subscribers(t);
+                for (var i = 0; i < subscribers.Length; i++)
+                {
+                    Assert.Equal(model.GetValueOrDefault((t, i)), snapshot.Count(x => ReferenceEquals(x, subscribers[i])));
+                }
+
+                Assert.Equal(snapshot.Length > 0, _registry.Topics().Contains(t));
+            }
+        }
+
+        foreach (var t in topics)
+        {
+            var activations = _activations.Where(a => a.Topic == t).Select(a => a.Active).ToList();
+            Assert.All(activations.Zip(activations.Skip(1)), pair => Assert.NotEqual(pair.First, pair.Second)); // on, off, on, …
+            Assert.Equal(_registry.Topics().Contains(t), activations.LastOrDefault());
+        }
+    }
+
     /// <summary>Every instance equals every other: the registry must not merge them.</summary>
     private sealed class EqualSubscriber : ISubscriber
     {
