@@ -79,7 +79,11 @@ internal sealed class TopicRegistry
         }
     }
 
-    public int SubscriberCount(string topic) => Subscribers(topic).Length;
+    /// <summary>
+    /// The subscriptions of <paramref name="topic"/>, without building its snapshot (presence asks this on every diff
+    /// of a room that may be gaining members by the thousand, each of which invalidates the snapshot).
+    /// </summary>
+    public int SubscriberCount(string topic) => _topics.TryGetValue(topic, out var entry) ? entry.Count : 0;
 
     /// <summary>The topics that currently have local subscribers (a copy).</summary>
     public IReadOnlyCollection<string> Topics() => [.. _topics.Keys];
@@ -116,9 +120,14 @@ internal sealed class TopicRegistry
         /// <summary>Null after any change until the next reader rebuilds it; readers never see a half-built array.</summary>
         private volatile ISubscriber[]? _snapshot;
 
+        /// <summary>All subscriptions (duplicates included): the snapshot's length, kept so counting needs no snapshot.</summary>
+        private volatile int _count;
+
         public ISubscriber[]? Snapshot => _snapshot;
 
-        public bool IsEmpty => _many is null ? _one is null : _many.Count == 0;
+        public int Count => _count;
+
+        public bool IsEmpty => _count == 0;
 
         public void Add(ISubscriber subscriber)
         {
@@ -136,6 +145,7 @@ internal sealed class TopicRegistry
                 (_one, _oneCount) = (null, 0);
             }
 
+            _count++;
             _snapshot = null;
         }
 
@@ -166,6 +176,7 @@ internal sealed class TopicRegistry
                 _many[subscriber] = count - 1;
             }
 
+            _count--;
             _snapshot = null;
             return true;
         }
@@ -180,13 +191,7 @@ internal sealed class TopicRegistry
                 return single;
             }
 
-            var total = 0;
-            foreach (var count in _many.Values)
-            {
-                total += count;
-            }
-
-            var snapshot = new ISubscriber[total];
+            var snapshot = new ISubscriber[_count];
             var i = 0;
             foreach (var (subscriber, count) in _many)
             {

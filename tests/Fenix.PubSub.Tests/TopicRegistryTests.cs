@@ -165,6 +165,7 @@ public sealed class TopicRegistryTests
 
             foreach (var t in topics)
             {
+                Assert.Equal(Enumerable.Range(0, subscribers.Length).Sum(i => model.GetValueOrDefault((t, i))), _registry.SubscriberCount(t));
                 var snapshot = _registry.Subscribers(t);
                 for (var i = 0; i < subscribers.Length; i++)
                 {
