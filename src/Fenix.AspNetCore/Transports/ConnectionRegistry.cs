@@ -56,6 +56,13 @@ internal sealed class ConnectionRegistry(TimeProvider time, IOptions<FenixOption
     /// </summary>
     public bool IsDraining => Volatile.Read(ref _draining) != 0;
 
+    /// <summary>
+    /// Whether a new WebSocket is refused (503) before its connect callback runs: while draining, or at
+    /// <paramref name="upgradedLimit"/> (Kestrel's upgraded-connection limit). One rule for the HTTP endpoint and the
+    /// direct listener.
+    /// </summary>
+    public bool RefusesWebSocket(long? upgradedLimit) => IsDraining || (upgradedLimit is { } limit && WebSocketCount >= limit);
+
     public void Add(ITrackedConnection connection) => _connections.TryAdd(connection, 0);
 
     public void Remove(ITrackedConnection connection) => _connections.TryRemove(connection, out _);

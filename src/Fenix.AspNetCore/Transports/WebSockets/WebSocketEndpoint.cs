@@ -126,9 +126,7 @@ internal static class WebSocketEndpoint
 
     /// <summary>At Kestrel's upgraded-connection limit, or draining at shutdown (a new WebSocket would only be drained too).</summary>
     private static bool AtUpgradeLimit(HttpContext context, FenixRuntime runtime) =>
-        runtime.Connections.IsDraining
-        || (context.RequestServices.GetService<IOptions<KestrelServerOptions>>()?.Value.Limits.MaxConcurrentUpgradedConnections is { } limit
-            && runtime.Connections.WebSocketCount >= limit);
+        runtime.Connections.RefusesWebSocket(context.RequestServices.GetService<IOptions<KestrelServerOptions>>()?.Value.Limits.MaxConcurrentUpgradedConnections);
 
     private static Task RefuseAsync(HttpContext context, FenixRuntime runtime, int status, string reason)
     {

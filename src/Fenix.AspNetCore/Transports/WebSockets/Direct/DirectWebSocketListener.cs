@@ -262,7 +262,7 @@ internal sealed class DirectWebSocketListener(ConnectionDelegate next, IServiceP
 
         /// <summary>The same open-WebSocket limit the HTTP endpoint applies (Kestrel's upgraded-connection limit).</summary>
         public bool AtCapacity(FenixRuntime runtime) =>
-            runtime.Connections.IsDraining || (Limits.MaxConcurrentUpgradedConnections is { } limit && runtime.Connections.WebSocketCount >= limit);
+            runtime.Connections.RefusesWebSocket(Limits.MaxConcurrentUpgradedConnections);
 
         public static DirectState Create(IServiceProvider services)
         {
