@@ -51,6 +51,7 @@ internal static class BenchCommands
     private static readonly Option<int?> Members = new("--members") { Description = "chat: members per room." };
     private static readonly Option<double?> Rate = new("--rate") { Description = "chat: messages per second per member." };
     private static readonly Option<int?> CoalesceMs = new("--coalesce-ms") { Description = "presence: diff coalescing window of the second run (ms)." };
+    private static readonly Option<double?> Warmup = new("--warmup") { Description = "chat: seconds of sending before the measured window (default 2; tiered compilation needs 15-20 s to finish the hot paths)." };
     private static readonly Option<double?> Duration = new("--seconds") { Description = "chat, paced: seconds of sending (paced: of the measured window)." };
     private static readonly Option<double?> PacedPublishRate = new("--rate") { Description = "paced: messages per second from the publisher." };
     private static readonly Option<string> Publisher = new Option<string>("--publisher")
@@ -86,7 +87,7 @@ internal static class BenchCommands
         var root = new RootCommand("Fenix benchmarks: Fenix vs ASP.NET Core SignalR vs a bare Kestrel WebSocket, each in its own process.");
         root.Add(ScenarioCommand(new IdleScenario(), "Memory per held connection (RSS, fresh server) and the connect(+join) rate.", Connections, NoJoin, Client));
         root.Add(ScenarioCommand(new FanoutScenario(), "One topic, many subscribers, server-side broadcasts.", Connections, Messages, Size, PacedRate, PacedMessages));
-        root.Add(ScenarioCommand(new ChatScenario(), "Rooms whose members all send; each message goes to the other members.", Rooms, Members, Rate, Duration, Size));
+        root.Add(ScenarioCommand(new ChatScenario(), "Rooms whose members all send; each message goes to the other members.", Rooms, Members, Rate, Duration, Warmup, Size));
         root.Add(ScenarioCommand(new PresenceScenario(), "Users joining one presence room until every client agrees on the list (bench server: without and with diff coalescing; chat: samples/Chat as shipped).", Connections, CoalesceMs, DefaultOnly));
         root.Add(ScenarioCommand(new PacedScenario(), "One room of N members, one publisher at a steady rate: server CPU per delivered frame and latency in a steady window.", Connections, PacedPublishRate, Duration, Size, Publisher));
         root.Add(ScenarioCommand(new ClusterScenario(), "Several Fenix nodes behind one broker, one topic joined on all, broadcasts from node 0 reaching every connection.", Connections, Nodes, Backend, Broker, Broadcasts, BroadcastRate, Size));
@@ -125,6 +126,7 @@ internal static class BenchCommands
                 Members = parse.GetValue(Members),
                 Rate = scenario is PacedScenario ? parse.GetValue(PacedPublishRate) : parse.GetValue(Rate),
                 Duration = parse.GetValue(Duration),
+                Warmup = parse.GetValue(Warmup),
                 CoalesceMs = parse.GetValue(CoalesceMs),
                 During = parse.GetValue(During),
                 NoJoin = parse.GetValue(NoJoin),

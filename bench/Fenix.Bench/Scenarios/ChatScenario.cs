@@ -32,12 +32,19 @@ internal sealed class ChatScenario : IScenario
         var connect = await fleet.ConnectAsync(Measure.WireFor(server), sut.BaseUrl, connections, "chat:", roomSize: members);
         Measure.Say($"chat/{server}: {connect.Ok:N0} members in {rooms} rooms ({connect.Failed} failed) in {connect.Seconds:0.00} s");
 
-        await SendAsync(fleet, members, rate, Math.Min(2, seconds), size); // warm-up
+        var warmup = settings.Warmup ?? Math.Min(2, seconds);
+        await SendAsync(fleet, members, rate, warmup, size);
 
         var start = Stopwatch.GetTimestamp();
         var counters0 = await sut.CountersAsync();
         var cpu0 = sut.CpuMicros();
-        var (sent, expected, report) = await SendAsync(fleet, members, rate, seconds, size);
+        long sent, expected;
+        FleetReport report;
+        await using (DuringCommand.Start(settings.During, sut, seconds))
+        {
+            (sent, expected, report) = await SendAsync(fleet, members, rate, seconds, size);
+        }
+
         var cpu = sut.CpuMicros() - cpu0;
         var counters = await sut.CountersAsync() - counters0;
         var (_, peak) = sut.Memory();
@@ -60,6 +67,7 @@ internal sealed class ChatScenario : IScenario
                     ["rooms"] = rooms,
                     ["members"] = members,
                     ["rate_per_member"] = rate,
+                    ["warmup_seconds"] = warmup,
                     ["message_bytes"] = size,
                     ["offered_deliveries_per_s"] = connections * rate * (members - 1),
                     ["sent"] = sent,

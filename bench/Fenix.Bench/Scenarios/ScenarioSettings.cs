@@ -34,6 +34,9 @@ internal sealed record ScenarioSettings
 
     public double? Duration { get; init; }
 
+    /// <summary>chat: seconds of sending before the measured window (default: 2, or the window if shorter).</summary>
+    public double? Warmup { get; init; }
+
     /// <summary>presence: the diff coalescing window of the second run, in ms.</summary>
     public int? CoalesceMs { get; init; }
 
