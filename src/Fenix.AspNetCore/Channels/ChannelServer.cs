@@ -186,6 +186,15 @@ internal sealed partial class ChannelServer : Mailbox<ChannelMail>, ISubscriber
     /// <summary>A client frame routed by the session (under its lock, so that topic order holds).</summary>
     public void PostClient(ChannelMail mail) => Post(mail);
 
+    /// <summary>
+    /// A client event routed by the session (under its lock): queued, or, when this instance is idle, claimed (true) for
+    /// the session to hand to <see cref="RunClaimedClient"/> once it released its lock.
+    /// </summary>
+    public bool PostOrClaimClient(ChannelMail mail) => PostOrClaim(mail);
+
+    /// <summary>Handles a claimed client event on the caller's thread (see <see cref="Mailbox{TMessage}.RunClaimed"/>).</summary>
+    public void RunClaimedClient(ChannelMail mail) => RunClaimed(mail);
+
     /// <summary>A later join of this topic replaced this instance; <paramref name="successor"/> waits until this is handled.</summary>
     public void PostReplace(ChannelServer successor) => Post(new ChannelMail(ChannelMailKind.Replace, Info: successor));
 

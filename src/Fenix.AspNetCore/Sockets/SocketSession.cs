@@ -368,18 +368,25 @@ internal sealed class SocketSession : ISubscriber
         }
 
         RouteKind kind;
+        ChannelServer? claimed = null;
         lock (_topics)
         {
             kind = _topics.Route(message.Topic, out var channel);
             if (kind == RouteKind.Forward)
             {
-                var isLeave = message.Event == PhoenixEvents.Leave;
-                if (isLeave)
+                if (message.Event == PhoenixEvents.Leave)
                 {
                     _topics.Leave(channel!, current: message.JoinRef is null || message.JoinRef == channel!.WireJoinRef);
+                    PostClient(channel!, new ChannelMail(ChannelMailKind.Leave, message));
                 }
-
-                PostClient(channel!, new ChannelMail(isLeave ? ChannelMailKind.Leave : ChannelMailKind.In, message));
+                else
+                {
+                    Interlocked.Increment(ref _pendingInbound);
+                    if (channel!.PostOrClaimClient(new ChannelMail(ChannelMailKind.In, message)))
+                    {
+                        claimed = channel;
+                    }
+                }
             }
         }
 
@@ -387,6 +394,9 @@ internal sealed class SocketSession : ISubscriber
         {
             AnswerUnjoined(message);
         }
+
+        // An event for an idle channel runs its HandleIn here, after the lock (no thread-pool hop for the common case).
+        claimed?.RunClaimedClient(new ChannelMail(ChannelMailKind.In, message));
     }
 
     private void RouteJoin(Message message)
