@@ -63,7 +63,13 @@ internal static class PresenceTracker
                 return;
             }
 
-            var open = map[..at].LastIndexOf((byte)'"');
+            // The key's opening quote, a few bytes back (a plain loop: keys are short).
+            var open = at - 1;
+            while (open >= 0 && map[open] != (byte)'"')
+            {
+                open--;
+            }
+
             if (open >= 0)
             {
                 members.Apply(map[(open + 1)..at], join);
