@@ -426,6 +426,7 @@ internal sealed partial class TrackerShard : IAsyncDisposable
 
     private void Report(TrackerDiff diff)
     {
+        ForgetEmptiedEncodingBases(diff);
         if (diff.IsEmpty || _observer is null)
         {
             return;
@@ -438,6 +439,26 @@ internal sealed partial class TrackerShard : IAsyncDisposable
         catch (Exception e)
         {
             _log.ShardFault(Name, "the diff observer", e);
+        }
+    }
+
+    /// <summary>
+    /// Drops the encoding base of each topic the diff emptied: a big room that emptied and is not read again would
+    /// otherwise keep its last snapshot (and its encoding) until the cache fills.
+    /// </summary>
+    private void ForgetEmptiedEncodingBases(TrackerDiff diff)
+    {
+        if (_encodingBases.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var left in diff.Leaves)
+        {
+            if (_encodingBases.ContainsKey(left.Topic) && !_state.HoldsTopic(left.Topic))
+            {
+                _encodingBases.Remove(left.Topic);
+            }
         }
     }
 

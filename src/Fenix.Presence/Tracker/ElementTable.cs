@@ -32,6 +32,9 @@ internal sealed class ElementTable
     /// <summary>Number of stored elements, visible or not.</summary>
     public int Count { get; private set; }
 
+    /// <summary>True when some element of <paramref name="topic"/> is stored, visible or not.</summary>
+    public bool HoldsTopic(string topic) => _topics.ContainsKey(topic);
+
     public TrackerElement? Find(string topic, string owner, string key)
     {
         if (_topics.TryGetValue(topic, out var keys) && keys.TryGetValue(key, out var owners))

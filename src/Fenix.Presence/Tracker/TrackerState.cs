@@ -191,6 +191,9 @@ internal sealed partial class TrackerState
         return _elements.Find(topic, owner, key);
     }
 
+    /// <summary>True when some element of <paramref name="topic"/> is stored, visible or not.</summary>
+    public bool HoldsTopic(string topic) => _elements.HoldsTopic(topic);
+
     /// <summary>The visible elements of a topic (local ones, and remote ones whose replica is not down).</summary>
     public IReadOnlyList<TrackerElement> Get(string topic)
     {

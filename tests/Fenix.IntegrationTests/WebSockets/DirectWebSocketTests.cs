@@ -110,6 +110,15 @@ public sealed class DirectWebSocketTests(DirectFixtureServer server) : IClassFix
         Assert.StartsWith("HTTP/1.1 400", await ReadHeadAsync(stream), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_head_with_bare_line_feeds_is_left_to_kestrel_which_accepts_it()
+    {
+        using var tcp = await ConnectAsync();
+        var stream = tcp.GetStream();
+        await SendAsync(stream, Upgrade("/ws/websocket?vsn=2.0.0").Replace("\r\n", "\n", StringComparison.Ordinal));
+        Assert.StartsWith("HTTP/1.1 101", await ReadHeadAsync(stream), StringComparison.Ordinal);
+    }
+
     private static string Upgrade(string target) =>
         $"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: {Key}\r\n\r\n";
 

@@ -100,6 +100,15 @@ public abstract class WebSocketTransportTestsBase(FixtureServer server)
     }
 
     [Fact]
+    public async Task An_upgrade_request_with_a_body_is_a_bad_request_not_a_busy_server()
+    {
+        await using var socket = await RawWebSocket.ConnectAsync(
+            server.BaseUri, "/ws/websocket?vsn=2.0.0", new Dictionary<string, string> { ["Content-Length"] = "5" });
+        Assert.Equal(400, socket.Handshake.Status);
+        Assert.Contains("body", socket.Handshake.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Subprotocols_are_negotiated_and_the_auth_token_extracted()
     {
         await using var sip = await RawWebSocket.ConnectAsync(server.BaseUri, "/ws/sip/websocket?vsn=2.0.0", new Dictionary<string, string> { ["Sec-WebSocket-Protocol"] = "sip" });

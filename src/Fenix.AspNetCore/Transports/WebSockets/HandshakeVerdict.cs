@@ -41,7 +41,8 @@ internal readonly record struct HandshakeVerdict(
     /// <param name="mount">The socket it is for.</param>
     /// <param name="isExtendedConnect">Whether it is an HTTP/2 extended CONNECT (else an HTTP/1.1 upgrade).</param>
     /// <param name="extendedConnectProtocol">The extended CONNECT's <c>:protocol</c>.</param>
-    /// <param name="canUpgrade">For an HTTP/1.1 upgrade: whether the server can upgrade this connection at all.</param>
+    /// <param name="canUpgrade">For an HTTP/1.1 upgrade: whether the server can upgrade this request at all (no upgrade
+    /// feature, e.g. plain HTTP/2, or a request with a body: no).</param>
     /// <param name="atCapacity">Whether the open-WebSocket limit is reached (or the server refuses this upgrade).</param>
     public static HandshakeVerdict Evaluate(
         HttpRequest request, SocketMount mount, bool isExtendedConnect, string? extendedConnectProtocol, bool canUpgrade, bool atCapacity)
@@ -56,7 +57,7 @@ internal readonly record struct HandshakeVerdict(
             : WebSocketHandshake.Validate(request);
         if (invalid is not null || (!isExtendedConnect && !canUpgrade))
         {
-            return Refuse(HandshakeRefusal.BadRequest, invalid ?? "the connection cannot be upgraded (HTTP/1.1 required)");
+            return Refuse(HandshakeRefusal.BadRequest, invalid ?? "the request cannot be upgraded (an HTTP/1.1 GET without a body is required)");
         }
 
         if (atCapacity)

@@ -47,8 +47,8 @@ internal static class WebSocketEndpoint
             mount,
             isExtendedConnect: connect is not null,
             connect?.Protocol,
-            canUpgrade: upgrade is not null,
-            atCapacity: upgrade is { IsUpgradableRequest: false } || AtUpgradeLimit(context, runtime));
+            canUpgrade: upgrade is { IsUpgradableRequest: true }, // Kestrel's answer for an upgrade request with a body
+            atCapacity: AtUpgradeLimit(context, runtime));
         switch (verdict.Refusal)
         {
             case HandshakeRefusal.Origin:

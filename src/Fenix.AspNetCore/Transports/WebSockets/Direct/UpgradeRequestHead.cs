@@ -71,6 +71,12 @@ internal sealed class UpgradeRequestHead
 
         var bytes = buffer.IsSingleSegment ? buffer.FirstSpan[..available] : (ReadOnlySpan<byte>)buffer.Slice(0, available).ToArray();
         var end = bytes.IndexOf("\r\n\r\n"u8);
+        if (HasBareLineFeed(end < 0 ? bytes : bytes[..end]))
+        {
+            // Kestrel accepts lines ended by a bare LF; waiting here for a CRLF CRLF that never comes would hang the client.
+            return HeadOutcome.NotCandidate;
+        }
+
         if (end < 0)
         {
             return buffer.Length >= maxLength ? HeadOutcome.NotCandidate : HeadOutcome.NeedMore;
@@ -104,6 +110,21 @@ internal sealed class UpgradeRequestHead
 
         head = new UpgradeRequestHead(end + 4, path, query, headers);
         return HeadOutcome.Parsed;
+    }
+
+    private static bool HasBareLineFeed(ReadOnlySpan<byte> bytes)
+    {
+        for (var at = bytes.IndexOf((byte)'\n'); at >= 0; at = bytes.IndexOf((byte)'\n'))
+        {
+            if (at == 0 || bytes[at - 1] != (byte)'\r')
+            {
+                return true;
+            }
+
+            bytes = bytes[(at + 1)..];
+        }
+
+        return false;
     }
 
     private static bool TryParseRequestLine(ReadOnlySpan<byte> line, out string path, out string query)
