@@ -59,6 +59,12 @@ internal static class BenchCommands
         DefaultValueFactory = _ => "client",
     }.AcceptOnlyFromAmong("client", "server");
 
+    private static readonly Option<string> Client = new Option<string>("--client")
+    {
+        Description = "idle: how the load generators connect: lean (raw sockets, pre-encoded frames: the server's connect rate) or websocket (ClientWebSocket, as before).",
+        DefaultValueFactory = _ => "lean",
+    }.AcceptOnlyFromAmong("lean", "websocket");
+
     private static readonly Option<bool> NoJoin = new("--no-join") { Description = "idle: open the sockets only, join no topic (samples/Chat always: its one room tracks presence)." };
     private static readonly Option<bool> DefaultOnly = new("--default-only") { Description = "presence: only the run without coalescing." };
     private static readonly Option<int> Nodes = new("--nodes") { Description = "cluster: nodes (default: 4, or enough for 18,000 connections each)." };
@@ -78,7 +84,7 @@ internal static class BenchCommands
     public static RootCommand Build()
     {
         var root = new RootCommand("Fenix benchmarks: Fenix vs ASP.NET Core SignalR vs a bare Kestrel WebSocket, each in its own process.");
-        root.Add(ScenarioCommand(new IdleScenario(), "Memory per held connection (RSS, fresh server) and the connect(+join) rate.", Connections, NoJoin));
+        root.Add(ScenarioCommand(new IdleScenario(), "Memory per held connection (RSS, fresh server) and the connect(+join) rate.", Connections, NoJoin, Client));
         root.Add(ScenarioCommand(new FanoutScenario(), "One topic, many subscribers, server-side broadcasts.", Connections, Messages, Size, PacedRate, PacedMessages));
         root.Add(ScenarioCommand(new ChatScenario(), "Rooms whose members all send; each message goes to the other members.", Rooms, Members, Rate, Duration, Size));
         root.Add(ScenarioCommand(new PresenceScenario(), "Users joining one presence room until every client agrees on the list (bench server: without and with diff coalescing; chat: samples/Chat as shipped).", Connections, CoalesceMs, DefaultOnly));
@@ -122,6 +128,7 @@ internal static class BenchCommands
                 CoalesceMs = parse.GetValue(CoalesceMs),
                 During = parse.GetValue(During),
                 NoJoin = parse.GetValue(NoJoin),
+                LeanClient = parse.GetValue(Client) != "websocket",
                 Publisher = parse.GetValue(Publisher) ?? "client",
                 DefaultOnly = parse.GetValue(DefaultOnly),
                 Nodes = parse.GetValue(Nodes),

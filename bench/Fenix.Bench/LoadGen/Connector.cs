@@ -31,10 +31,7 @@ internal sealed class Connector : IDisposable
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 try
                 {
-                    if (source is not null)
-                    {
-                        socket.Bind(new IPEndPoint(source, 0));
-                    }
+                    SourceBinding.Bind(socket, source);
 
                     await socket.ConnectAsync(IPAddress.Parse(context.DnsEndPoint.Host), context.DnsEndPoint.Port, cancellationToken);
                     return new NetworkStream(socket, ownsSocket: true);

@@ -12,6 +12,12 @@ namespace Fenix.Bench.LoadGen;
 internal sealed class LoadGenRunner : IAsyncDisposable
 {
     private readonly List<ClientConnection> _connections = [];
+
+    /// <summary>Connections opened by the <see cref="LeanConnector"/> (under the <see cref="_connections"/> lock too).</summary>
+    private readonly List<LeanConnection> _leanConnections = [];
+
+    /// <summary>The lean connector's heartbeat frame, once it connected something.</summary>
+    private byte[]? _leanHeartbeat;
     private readonly List<Task> _receiveLoops = [];
     private readonly SemaphoreSlim _sendGate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
@@ -50,7 +56,10 @@ internal sealed class LoadGenRunner : IAsyncDisposable
         var wire = _wire = WireProtocol.For(command.Server ?? "fenix");
         _recorder = new Recorder(presence: wire.TracksPresence);
         var source = command.SourceAddress is { } address ? IPAddress.Parse(address) : null;
-        using var connector = new Connector(wire, source, join: !command.NoJoin, TimeSpan.FromSeconds(Math.Clamp(command.JoinTimeoutSeconds, 0, 600)));
+        var joinTimeout = TimeSpan.FromSeconds(Math.Clamp(command.JoinTimeoutSeconds, 0, 600));
+        using var connector = new Connector(wire, source, join: !command.NoJoin, joinTimeout);
+        var lean = command.Lean && LeanConnector.Supports(wire) ? new LeanConnector(wire, command.BaseUrl!, source, join: !command.NoJoin, joinTimeout) : null;
+        _leanHeartbeat ??= lean?.Heartbeat;
         var failed = 0;
         string? firstError = null;
         var start = Stopwatch.GetTimestamp();
@@ -70,6 +79,21 @@ internal sealed class LoadGenRunner : IAsyncDisposable
             var topic = command.RoomSize > 0 ? $"{command.Topic}{index / command.RoomSize}" : command.Topic ?? "idle:all";
             try
             {
+                if (lean is not null)
+                {
+                    var (leanConnection, leanMicros) = await lean.ConnectAsync(topic, index, cancellationToken);
+                    _recorder.ConnectLatency.Record(leanMicros);
+                    var drain = leanConnection.DrainAsync(_stopping.Token);
+                    lock (_connections)
+                    {
+                        _connectedCount++;
+                        _leanConnections.Add(leanConnection);
+                        _receiveLoops.Add(drain);
+                    }
+
+                    return;
+                }
+
                 var (connection, micros) = await connector.ConnectAsync(command.BaseUrl!, topic, index, _recorder, cancellationToken);
                 _recorder.ConnectLatency.Record(micros);
                 lock (_connections)
@@ -94,7 +118,7 @@ internal sealed class LoadGenRunner : IAsyncDisposable
         return new LoadGenEvent
         {
             Ev = "connected",
-            Ok = _connections.Count,
+            Ok = _connections.Count + _leanConnections.Count,
             Failed = failed,
             FirstError = firstError,
             StartTs = start,
@@ -220,7 +244,7 @@ internal sealed class LoadGenRunner : IAsyncDisposable
         return new LoadGenEvent
         {
             Ev = "report",
-            Ok = _connections.Count,
+            Ok = _connections.Count + _leanConnections.Count,
             Received = received,
             Dropped = Dropped(),
             FirstSentTs = firstSent == long.MaxValue ? 0 : firstSent,
@@ -238,7 +262,7 @@ internal sealed class LoadGenRunner : IAsyncDisposable
         };
     }
 
-    private int Dropped() => _connections.Count(c => !c.IsOpen);
+    private int Dropped() => _connections.Count(c => !c.IsOpen) + _leanConnections.Count(c => !c.IsOpen);
 
     private async Task<LoadGenEvent> CloseAsync()
     {
@@ -252,6 +276,11 @@ internal sealed class LoadGenRunner : IAsyncDisposable
         {
             connection.Socket.Abort();
             connection.Socket.Dispose();
+        }
+
+        foreach (var connection in _leanConnections)
+        {
+            connection.Abort();
         }
 
         // Bounded: the loops end when their sockets are aborted.
@@ -274,9 +303,11 @@ internal sealed class LoadGenRunner : IAsyncDisposable
             while (await timer.WaitForNextTickAsync(_stopping.Token))
             {
                 ClientConnection[] connections;
+                LeanConnection[] leanConnections;
                 lock (_connections)
                 {
                     connections = [.. _connections];
+                    leanConnections = [.. _leanConnections];
                 }
 
                 await _sendGate.WaitAsync(_stopping.Token);
@@ -286,6 +317,10 @@ internal sealed class LoadGenRunner : IAsyncDisposable
                     // sends outlasts the server's idle timeout on a starved machine, and the server closes the clients.
                     await Parallel.ForEachAsync(connections, HeartbeatParallelism, async (connection, _) =>
                         await SendAsync(connection, wire.Heartbeat(Interlocked.Increment(ref n))!));
+                    if (_leanHeartbeat is { } heartbeat)
+                    {
+                        await Parallel.ForEachAsync(leanConnections, HeartbeatParallelism, async (connection, _) => await connection.SendAsync(heartbeat));
+                    }
                 }
                 finally
                 {

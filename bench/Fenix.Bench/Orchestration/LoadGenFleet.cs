@@ -67,6 +67,7 @@ internal sealed class LoadGenFleet : IAsyncDisposable
                     NoJoin = options.NoJoin,
                     JoinTimeoutSeconds = options.JoinTimeout.TotalSeconds,
                     Concurrency = options.Concurrency,
+                    Lean = options.Lean,
                 },
                 CommandTimeout + (ConnectTimePerConnection * count));
         }));
@@ -154,8 +155,11 @@ internal sealed class LoadGenFleet : IAsyncDisposable
     }
 }
 
-/// <summary>How connections are opened: joined or not, the per-connection join timeout, connections opened at once per process.</summary>
-internal sealed record ConnectOptions(bool NoJoin = false, TimeSpan JoinTimeout = default, int Concurrency = 64);
+/// <summary>
+/// How connections are opened: joined or not, the per-connection join timeout, connections opened at once per process,
+/// and with <paramref name="Lean"/> by <see cref="LeanConnector"/> (raw sockets) where the wire allows it.
+/// </summary>
+internal sealed record ConnectOptions(bool NoJoin = false, TimeSpan JoinTimeout = default, int Concurrency = 64, bool Lean = false);
 
 internal sealed record ConnectResult(int Ok, int Failed, string? FirstError, double Seconds, LatencyHistogram Latency);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Fenix.Bench.LoadGen;
 using Fenix.Bench.Orchestration;
 using Fenix.Bench.Results;
 
@@ -32,9 +33,11 @@ internal sealed class IdleScenario : IScenario
         await using var fleet = LoadGenFleet.Start(connections, settings.LoadGens);
 
         var cpuBefore = sut.CpuMicros();
+        var loadGenCpuBefore = fleet.CpuMicros();
         var start = Stopwatch.GetTimestamp();
         Measure.Say($"idle/{server}: {(noJoin ? "connecting" : "connecting and joining")} {connections:N0} from {fleet.Count} load generators");
-        var connect = await fleet.ConnectAsync(Measure.WireFor(server), sut.BaseUrl, connections, "idle:all", options: new ConnectOptions(NoJoin: noJoin));
+        var connect = await fleet.ConnectAsync(Measure.WireFor(server), sut.BaseUrl, connections, "idle:all", options: new ConnectOptions(NoJoin: noJoin, Lean: settings.LeanClient));
+        var loadGenCpu = fleet.CpuMicros() - loadGenCpuBefore;
         var cpuConnect = sut.CpuMicros() - cpuBefore;
         Measure.Say($"idle/{server}: {connect.Ok:N0} connected, {connect.Failed:N0} failed in {connect.Seconds:0.00} s{(connect.FirstError is null ? "" : $" (first error: {connect.FirstError})")}");
 
@@ -64,6 +67,8 @@ internal sealed class IdleScenario : IScenario
                 ["failed"] = connect.Failed,
                 ["connect_per_s"] = connect.Ok / Math.Max(connect.Seconds, 1e-9),
                 ["cpu_us_per_connect"] = (double)cpuConnect / joined,
+                ["loadgen_cpu_us_per_connect"] = (double)loadGenCpu / joined,
+                ["client"] = settings.LeanClient && LeanConnector.Supports(WireProtocol.For(Measure.WireFor(server))) ? "lean" : "websocket",
                 ["idle_cpu_us_per_s"] = idleCpuPerSecond,
                 ["empty_rss_bytes"] = emptyRss,
                 ["held_rss_bytes"] = heldRss,

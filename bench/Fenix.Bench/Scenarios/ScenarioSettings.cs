@@ -49,6 +49,9 @@ internal sealed record ScenarioSettings
     /// <summary>idle: connect without joining a topic (the independent harness's idle shape for samples/Chat).</summary>
     public bool NoJoin { get; init; }
 
+    /// <summary>idle: connect with the lean connector (raw sockets) instead of ClientWebSocket, where the wire allows it.</summary>
+    public bool LeanClient { get; init; } = true;
+
     /// <summary>paced: who publishes, a member of the room (client, the harness's shape) or the server's own API (server).</summary>
     public string Publisher { get; init; } = "client";
 

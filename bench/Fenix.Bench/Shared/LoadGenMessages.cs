@@ -37,6 +37,12 @@ public sealed record LoadGenCommand
     /// <summary>connect: only open the socket (and the protocol's handshake), join no topic.</summary>
     public bool NoJoin { get; init; }
 
+    /// <summary>
+    /// connect: open the connections with <see cref="LoadGen.LeanConnector"/> (raw sockets, pre-encoded frames) where the
+    /// wire allows it, so the load generators' CPU per connect stays well below the server's.
+    /// </summary>
+    public bool Lean { get; init; }
+
     /// <summary>connect: how long one connection may take to connect and be answered its join (0: 30 s).</summary>
     public double JoinTimeoutSeconds { get; init; }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
@@ -22,9 +21,10 @@ public sealed class ConnectInfo
 
     /// <summary>
     /// Immutable <c>sec-websocket-*</c> header sets shared by the connections that sent the same ones (almost all send
-    /// the same version and extensions); bounded, and never holding a subprotocol list (it may carry a token).
+    /// the same version and extensions); at most <see cref="MaxSharedSecWebSocketHeaderSets"/>, never holding a
+    /// subprotocol list (it may carry a token). Replaced whole (compare-and-swap), never changed in place.
     /// </summary>
-    private static readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> SharedSecWebSocketHeaders = new(StringComparer.Ordinal);
+    private static IReadOnlyDictionary<string, string>[] _sharedSecWebSocketHeaders = [];
 
     private const int MaxSharedSecWebSocketHeaderSets = 32;
 
@@ -140,18 +140,47 @@ public sealed class ConnectInfo
             return headers;
         }
 
-        var key = string.Join('\n', headers.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => $"{pair.Key}:{pair.Value}"));
-        if (SharedSecWebSocketHeaders.TryGetValue(key, out var shared))
+        // A linear scan of a few small sets: cheaper per connect than building a key to look them up by.
+        while (true)
         {
-            return shared;
+            var known = Volatile.Read(ref _sharedSecWebSocketHeaders);
+            foreach (var set in known)
+            {
+                if (SameHeaders(set, headers))
+                {
+                    return set;
+                }
+            }
+
+            if (known.Length >= MaxSharedSecWebSocketHeaderSets)
+            {
+                return headers;
+            }
+
+            IReadOnlyDictionary<string, string> shared = headers.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+            if (Interlocked.CompareExchange(ref _sharedSecWebSocketHeaders, [.. known, shared], known) == known)
+            {
+                return shared;
+            }
+        }
+    }
+
+    private static bool SameHeaders(IReadOnlyDictionary<string, string> set, Dictionary<string, string> headers)
+    {
+        if (set.Count != headers.Count)
+        {
+            return false;
         }
 
-        if (SharedSecWebSocketHeaders.Count >= MaxSharedSecWebSocketHeaderSets)
+        foreach (var (name, value) in headers)
         {
-            return headers;
+            if (!set.TryGetValue(name, out var other) || !string.Equals(value, other, StringComparison.Ordinal))
+            {
+                return false;
+            }
         }
 
-        return SharedSecWebSocketHeaders.GetOrAdd(key, headers.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
+        return true;
     }
 
     private Uri BuildUri()

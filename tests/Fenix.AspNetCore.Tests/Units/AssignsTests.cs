@@ -207,4 +207,52 @@ public sealed class AssignsTests
         Assert.Equal(["extra", "name", "user_id"], child.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(new Dictionary<string, object?> { ["user_id"] = 42, ["name"] = "ann" }, Snapshot(parent));
     }
+
+    /// <summary>
+    /// Random sets, removals and forks across the inline/dictionary boundary (up to 12 keys), each family member checked
+    /// against a plain dictionary after every step: values, count, keys and enumeration order-free.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Random_writes_and_forks_match_a_dictionary_model(int seed)
+    {
+        var random = new Random(seed);
+        var family = new List<(Assigns Assigns, Dictionary<string, object?> Model)> { (new Assigns(), new Dictionary<string, object?>()) };
+        for (var step = 0; step < 2000; step++)
+        {
+            var index = random.Next(family.Count);
+            var (assigns, model) = family[index];
+            var key = $"k{random.Next(12)}";
+            switch (random.Next(10))
+            {
+                case < 6:
+                    var value = random.Next(3) == 0 ? null : (object)step;
+                    assigns[key] = value;
+                    model[key] = value;
+                    break;
+                case < 9:
+                    Assert.Equal(model.Remove(key), assigns.Remove(key));
+                    break;
+                default:
+                    if (family.Count < 16)
+                    {
+                        family.Add((assigns.Fork(), new Dictionary<string, object?>(model)));
+                    }
+
+                    break;
+            }
+
+            foreach (var (member, expected) in family)
+            {
+                Assert.Equal(expected.Count, member.Count);
+                Assert.Equal(expected.OrderBy(p => p.Key), Snapshot(member).OrderBy(p => p.Key));
+                Assert.Equal(expected.Keys.Order(), member.Keys.Order());
+                Assert.Equal(expected.ContainsKey(key), member.ContainsKey(key));
+            }
+        }
+    }
 }

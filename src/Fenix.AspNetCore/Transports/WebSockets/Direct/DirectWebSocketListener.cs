@@ -167,8 +167,16 @@ internal sealed class DirectWebSocketListener(ConnectionDelegate next, IServiceP
     /// </summary>
     private async Task<HeadRead> ReadHeadAsync(PipeReader input, DirectState state)
     {
-        using var timeout = new CancellationTokenSource(state.HeadersTimeout, state.Runtime.Time);
         long examined = 0;
+
+        // Clients send the head in one write and the transport usually has it by now: a head that is already whole is
+        // parsed without arming the headers timeout (a timer and a cancellation registration per connection).
+        if (input.TryRead(out var ready) && Examine(input, ready, state, ref examined) is { } early)
+        {
+            return early;
+        }
+
+        using var timeout = new CancellationTokenSource(state.HeadersTimeout, state.Runtime.Time);
         while (true)
         {
             ReadResult result;
@@ -181,28 +189,40 @@ internal sealed class DirectWebSocketListener(ConnectionDelegate next, IServiceP
                 return new HeadRead(null, default, 0, TimedOut: true);
             }
 
-            var buffer = result.Buffer;
-            var outcome = UpgradeRequestHead.TryParse(buffer, state.Limits, out var head);
-            if (outcome == HeadOutcome.Parsed)
+            if (Examine(input, result, state, ref examined) is { } read)
             {
-                return new HeadRead(head, buffer, examined, TimedOut: false);
+                return read;
             }
-
-            if (outcome == HeadOutcome.NeedMore && !result.IsCompleted && !result.IsCanceled)
-            {
-                examined = buffer.Length;
-                input.AdvanceTo(buffer.Start, buffer.End);
-                continue;
-            }
-
-            if (!buffer.IsEmpty && buffer.FirstSpan[0] == UpgradeRequestHead.TlsHandshakeRecord && Interlocked.Exchange(ref _warnedAboutTls, 1) == 0)
-            {
-                state.Runtime.SocketLog.DirectListenerSeesTls();
-            }
-
-            input.AdvanceTo(buffer.Start, buffer.GetPosition(examined));
-            return new HeadRead(null, default, 0, TimedOut: false);
         }
+    }
+
+    /// <summary>
+    /// One read's verdict: the parsed head (buffer not advanced), no head (bytes given back, see <see cref="ReadHeadAsync"/>),
+    /// or null to read more (everything so far marked examined, its length in <paramref name="examined"/>).
+    /// </summary>
+    private HeadRead? Examine(PipeReader input, in ReadResult result, DirectState state, ref long examined)
+    {
+        var buffer = result.Buffer;
+        var outcome = UpgradeRequestHead.TryParse(buffer, state.Limits, out var head);
+        if (outcome == HeadOutcome.Parsed)
+        {
+            return new HeadRead(head, buffer, examined, TimedOut: false);
+        }
+
+        if (outcome == HeadOutcome.NeedMore && !result.IsCompleted && !result.IsCanceled)
+        {
+            examined = buffer.Length;
+            input.AdvanceTo(buffer.Start, buffer.End);
+            return null;
+        }
+
+        if (!buffer.IsEmpty && buffer.FirstSpan[0] == UpgradeRequestHead.TlsHandshakeRecord && Interlocked.Exchange(ref _warnedAboutTls, 1) == 0)
+        {
+            state.Runtime.SocketLog.DirectListenerSeesTls();
+        }
+
+        input.AdvanceTo(buffer.Start, buffer.GetPosition(examined));
+        return new HeadRead(null, default, 0, TimedOut: false);
     }
 
     private static DefaultHttpContext CreateContext(ConnectionContext connection, UpgradeRequestHead head, Microsoft.AspNetCore.Routing.RouteValueDictionary? routeValues)

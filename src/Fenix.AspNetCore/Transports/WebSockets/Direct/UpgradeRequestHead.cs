@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Net.Http.Headers;
 
 namespace Fenix.AspNetCore.Transports.WebSockets.Direct;
 
@@ -186,9 +187,35 @@ internal sealed class UpgradeRequestHead
             }
         }
 
-        headers.Append(Encoding.ASCII.GetString(line[..colon]), Encoding.ASCII.GetString(value.Trim(" \t"u8)));
+        value = value.Trim(" \t"u8);
+        headers.Append(KnownName(line[..colon]) ?? Encoding.ASCII.GetString(line[..colon]), KnownValue(value) ?? Encoding.ASCII.GetString(value));
         return true;
     }
+
+    /// <summary>
+    /// The shared name of a header every WebSocket handshake sends (as Kestrel names known headers), so the strings of a
+    /// connect are its values only; null for others.
+    /// </summary>
+    private static string? KnownName(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        4 when Ascii.EqualsIgnoreCase(name, "Host"u8) => HeaderNames.Host,
+        6 when Ascii.EqualsIgnoreCase(name, "Origin"u8) => HeaderNames.Origin,
+        7 when Ascii.EqualsIgnoreCase(name, "Upgrade"u8) => HeaderNames.Upgrade,
+        10 when Ascii.EqualsIgnoreCase(name, "Connection"u8) => HeaderNames.Connection,
+        10 when Ascii.EqualsIgnoreCase(name, "User-Agent"u8) => HeaderNames.UserAgent,
+        17 when Ascii.EqualsIgnoreCase(name, "Sec-WebSocket-Key"u8) => HeaderNames.SecWebSocketKey,
+        21 when Ascii.EqualsIgnoreCase(name, "Sec-WebSocket-Version"u8) => HeaderNames.SecWebSocketVersion,
+        22 when Ascii.EqualsIgnoreCase(name, "Sec-WebSocket-Protocol"u8) => HeaderNames.SecWebSocketProtocol,
+        24 when Ascii.EqualsIgnoreCase(name, "Sec-WebSocket-Extensions"u8) => HeaderNames.SecWebSocketExtensions,
+        _ => null,
+    };
+
+    /// <summary>Shared strings for the values nearly every handshake repeats; null for others.</summary>
+    private static string? KnownValue(ReadOnlySpan<byte> value) =>
+        value.SequenceEqual("websocket"u8) ? "websocket"
+        : value.SequenceEqual("Upgrade"u8) ? "Upgrade"
+        : value.SequenceEqual("13"u8) ? "13"
+        : null;
 
     private static bool IsTokenChar(byte b) =>
         b is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9')
