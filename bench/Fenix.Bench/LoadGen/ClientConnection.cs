@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
 
@@ -15,7 +16,14 @@ internal sealed class ClientConnection(int index, string topic, ClientWebSocket 
     /// <summary>Bounds the exactly-once bookkeeping: one byte per tracked sequence number per connection.</summary>
     private const int MaxTrackedSequences = 4096;
 
-    private byte[] _buffer = new byte[InitialBufferSize];
+    /// <summary>This connection's own buffer: enough for every frame but the big ones (presence_state, large bursts).</summary>
+    private readonly byte[] _buffer = new byte[InitialBufferSize];
+
+    /// <summary>
+    /// A bigger buffer rented from the shared pool while a big message is received and read, null otherwise: a storm of
+    /// N presence clients would otherwise keep N buffers of the largest presence_state each (GBs at 5,000).
+    /// </summary>
+    private byte[]? _rented;
 
     /// <summary>Per broadcast sequence number since the last reset, how many times it arrived here (saturates at 255).</summary>
     private byte[] _seqSeen = [];
@@ -105,23 +113,31 @@ internal sealed class ClientConnection(int index, string topic, ClientWebSocket 
             audit.Extra + extra);
     }
 
-    /// <summary>Receives one whole message into the connection's buffer (growing it for large ones); empty at close.</summary>
+    /// <summary>
+    /// Receives one whole message (empty at close). It stays valid until <see cref="ReleaseMessage"/> or the next receive;
+    /// a message bigger than the connection's own buffer is received into one rented from the shared pool.
+    /// </summary>
     public async ValueTask<ReadOnlyMemory<byte>> ReceiveMessageAsync(CancellationToken cancellationToken)
     {
+        ReleaseMessage();
+        var buffer = _buffer;
         var filled = 0;
         while (true)
         {
-            if (filled == _buffer.Length)
+            if (filled == buffer.Length)
             {
-                if (_buffer.Length >= MaxMessageSize)
+                if (buffer.Length >= MaxMessageSize)
                 {
                     throw new InvalidOperationException($"A message over {MaxMessageSize} bytes arrived.");
                 }
 
-                Array.Resize(ref _buffer, _buffer.Length * 2);
+                var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                buffer.AsSpan(0, filled).CopyTo(bigger);
+                ReleaseMessage();
+                _rented = buffer = bigger;
             }
 
-            var result = await Socket.ReceiveAsync(_buffer.AsMemory(filled), cancellationToken);
+            var result = await Socket.ReceiveAsync(buffer.AsMemory(filled), cancellationToken);
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 return ReadOnlyMemory<byte>.Empty;
@@ -130,8 +146,18 @@ internal sealed class ClientConnection(int index, string topic, ClientWebSocket 
             filled += result.Count;
             if (result.EndOfMessage)
             {
-                return _buffer.AsMemory(0, filled);
+                return buffer.AsMemory(0, filled);
             }
+        }
+    }
+
+    /// <summary>Gives back the pool's buffer of the last message, if it needed one (the message is then gone).</summary>
+    public void ReleaseMessage()
+    {
+        if (_rented is { } rented)
+        {
+            _rented = null;
+            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 
@@ -149,6 +175,7 @@ internal sealed class ClientConnection(int index, string topic, ClientWebSocket 
                 }
 
                 recorder.OnFrame(this, message.Span, Stopwatch.GetTimestamp());
+                ReleaseMessage();
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or InvalidOperationException)

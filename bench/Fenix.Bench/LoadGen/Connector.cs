@@ -93,7 +93,15 @@ internal sealed class Connector : IDisposable
                 throw new WebSocketException("The server closed the connection during the join.");
             }
 
-            if (_wire.IsAck(message.Span, out var error))
+            var isAck = _wire.IsAck(message.Span, out var error);
+            if (!isAck)
+            {
+                // Not the answer (a SignalR ping, a broadcast that overtook it): still counted.
+                recorder.OnFrame(connection, message.Span, Stopwatch.GetTimestamp());
+            }
+
+            connection.ReleaseMessage();
+            if (isAck)
             {
                 if (error is not null)
                 {
@@ -102,9 +110,6 @@ internal sealed class Connector : IDisposable
 
                 return;
             }
-
-            // Not the answer (a SignalR ping, a broadcast that overtook it): still counted.
-            recorder.OnFrame(connection, message.Span, Stopwatch.GetTimestamp());
         }
     }
 }

@@ -26,10 +26,11 @@ internal sealed class ServerUnderTest : IAsyncDisposable
 
     private readonly bool _traced;
 
-    private ServerUnderTest(string name, Process process, string baseUrl, StreamWriter log, string logPath, bool traced)
+    private ServerUnderTest(string name, Process process, string baseUrl, StreamWriter log, string logPath, bool traced, string code)
     {
         _traced = traced;
         Name = name;
+        Code = code;
         HasBenchEndpoints = BenchPaths.HasBenchEndpoints(name);
         _process = process;
         BaseUrl = baseUrl;
@@ -45,6 +46,9 @@ internal sealed class ServerUnderTest : IAsyncDisposable
     public string LogPath { get; }
 
     public int Pid => _process.Id;
+
+    /// <summary>Whether its own assemblies are ReadyToRun or IL (<see cref="ServerCode"/>): what a fresh server's JIT has to do.</summary>
+    public string Code { get; }
 
     /// <summary>False for samples/Chat: memory comes from /proc only (no forced GC), and there are no runtime counters.</summary>
     public bool HasBenchEndpoints { get; }
@@ -69,7 +73,8 @@ internal sealed class ServerUnderTest : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = BenchPaths.ServerDirectory(name),
         };
-        info.ArgumentList.Add(BenchPaths.ServerAssembly(name));
+        var assembly = BenchPaths.ServerAssembly(name);
+        info.ArgumentList.Add(assembly);
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add(baseUrl);
         if (!BenchPaths.HasBenchEndpoints(name))
@@ -110,9 +115,9 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var server = new ServerUnderTest(name, process, baseUrl, log, logPath, tracePath is not null);
+        var server = new ServerUnderTest(name, process, baseUrl, log, logPath, tracePath is not null, ServerCode.Describe(assembly));
         await server.WaitReadyAsync();
-        Scenarios.Measure.Say($"{name} server up: pid {server.Pid}, {baseUrl}, log {logPath}");
+        Scenarios.Measure.Say($"{name} server up: pid {server.Pid}, {baseUrl}, its code {server.Code}, log {logPath}");
         return server;
     }
 

@@ -81,6 +81,7 @@ internal sealed class PacedScenario : IScenario
             {
                 ["variant"] = $"{n:N0} members, {rate:0.##}/s{(serverPublishes ? ", server publishes" : "")}",
                 ["publisher"] = settings.Publisher,
+                ["server_code"] = sut.Code,
                 ["rate_per_s"] = rate,
                 ["message_bytes"] = size,
                 ["messages"] = sent,

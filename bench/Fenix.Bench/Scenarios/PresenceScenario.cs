@@ -97,6 +97,7 @@ internal sealed class PresenceScenario : IScenario
             Extra =
             {
                 ["variant"] = variant,
+                ["server_code"] = sut.Code,
                 ["coalesce_ms"] = coalesceMs,
                 ["failed"] = connect.Failed,
                 ["first_error"] = connect.FirstError,
