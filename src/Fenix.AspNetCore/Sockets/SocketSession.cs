@@ -369,6 +369,7 @@ internal sealed class SocketSession : ISubscriber
 
         RouteKind kind;
         ChannelServer? claimed = null;
+        var mail = new ChannelMail(ChannelMailKind.In, message);
         lock (_topics)
         {
             kind = _topics.Route(message.Topic, out var channel);
@@ -382,7 +383,7 @@ internal sealed class SocketSession : ISubscriber
                 else
                 {
                     Interlocked.Increment(ref _pendingInbound);
-                    if (channel!.PostOrClaimClient(new ChannelMail(ChannelMailKind.In, message)))
+                    if (channel!.PostOrClaimClient(mail))
                     {
                         claimed = channel;
                     }
@@ -396,7 +397,7 @@ internal sealed class SocketSession : ISubscriber
         }
 
         // An event for an idle channel runs its HandleIn here, after the lock (no thread-pool hop for the common case).
-        claimed?.RunClaimedClient(new ChannelMail(ChannelMailKind.In, message));
+        claimed?.RunClaimedClient(mail);
     }
 
     private void RouteJoin(Message message)
