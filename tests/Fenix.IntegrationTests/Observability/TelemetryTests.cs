@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Fenix.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -181,9 +182,41 @@ public sealed class TelemetryTests : IAsyncLifetime
         Assert.Equal("{join}", joins.Unit);
         Assert.Contains(Points(joins), p => Tag(p, "fenix.join.result") == "ok" && p.GetSumLong() >= 1);
 
+        // OpenTelemetry merges same-named meters of every host in the process, and for an observable instrument the
+        // last host observed wins; so the stream shows the instrument and its tag, and this host's value is read apart.
         var active = Last("fenix.connections.active");
-        Assert.Contains(Points(active), p => Tag(p, "fenix.transport") == "websocket" && p.GetSumLong() >= 1);
+        Assert.Equal("{connection}", active.Unit);
+        Assert.Contains(Points(active), p => Tag(p, "fenix.transport") == "websocket");
+        Assert.True(ObserveThisHost("fenix.connections.active", "websocket") >= 1);
         Assert.Equal("{message}", Last("fenix.messages.in").Unit);
+    }
+
+    /// <summary>An observable instrument's current value on this host's meter only, by its transport tag.</summary>
+    private long ObserveThisHost(string instrumentName, string transport)
+    {
+        var meterFactory = _app.Services.GetRequiredService<IMeterFactory>();
+        long observed = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter.Scope, meterFactory) && instrument.Name == instrumentName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "fenix.transport" && Equals(tag.Value, transport))
+                {
+                    observed += value;
+                }
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments(); // the callbacks run on this thread
+        return observed;
     }
 
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
