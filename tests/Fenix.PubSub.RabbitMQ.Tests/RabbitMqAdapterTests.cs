@@ -8,7 +8,8 @@ namespace Fenix.PubSub.RabbitMQ.Tests;
 /// <summary>What the RabbitMQ adapter does beyond the shared suite: bindings, long topics, counters, a missing broker.</summary>
 public sealed class RabbitMqAdapterTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    /// <summary>Bounds a wait on the real broker (only a failing one: a passing wait returns at once).</summary>
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly string _prefix = RabbitMqBroker.NewPrefix("adapter");
     private readonly List<IAsyncDisposable> _disposables = [];
     private IAsyncDisposable? _broker;
@@ -204,7 +205,8 @@ public sealed class RabbitMqAdapterTests : IAsyncLifetime
 
     private async Task<(FenixPubSub PubSub, RabbitMqAdapter Adapter)> StartAsync(string node, Action<RabbitMqAdapterOptions>? configure = null, TimeProvider? time = null)
     {
-        var options = new RabbitMqAdapterOptions { Uri = RabbitMqBroker.Uri, Prefix = _prefix, UnbindDelay = TimeSpan.Zero };
+        // Waits at its start until it joined (a node that started alone drops what it sends), unless the test says otherwise.
+        var options = new RabbitMqAdapterOptions { Uri = RabbitMqBroker.Uri, Prefix = _prefix, UnbindDelay = TimeSpan.Zero, StartupTimeout = Timeout };
         configure?.Invoke(options);
         var adapter = new RabbitMqAdapter(node, options, time: time);
         var pubSub = new FenixPubSub(adapter);

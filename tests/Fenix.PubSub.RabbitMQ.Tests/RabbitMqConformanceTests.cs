@@ -17,6 +17,9 @@ public abstract class RabbitMqConformanceTests(RabbitMqRouting routing) : PubSub
 
     protected override int MaxNodes => 3;
 
+    /// <summary>A real broker on a 2-core CI machine running every test assembly at once: only bounds a failing wait.</summary>
+    protected override TimeSpan DeliveryTimeout => TimeSpan.FromSeconds(30);
+
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
@@ -35,8 +38,9 @@ public abstract class RabbitMqConformanceTests(RabbitMqRouting routing) : PubSub
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>A node waits at its start until it joined (at most <see cref="DeliveryTimeout"/>): one that started alone drops what it sends.</summary>
     protected override IPubSubAdapter CreateAdapter(string nodeName) =>
-        new RabbitMqAdapter(nodeName, new RabbitMqAdapterOptions { Uri = RabbitMqBroker.Uri, Prefix = _prefix, Routing = routing, UnbindDelay = TimeSpan.Zero });
+        new RabbitMqAdapter(nodeName, new RabbitMqAdapterOptions { Uri = RabbitMqBroker.Uri, Prefix = _prefix, Routing = routing, UnbindDelay = TimeSpan.Zero, StartupTimeout = DeliveryTimeout });
 
     protected override async Task SettleAsync(IReadOnlyList<ConformanceNode> nodes)
     {

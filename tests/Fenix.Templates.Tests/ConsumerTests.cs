@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using Fenix.Testing.Network;
 using Xunit;
 
 namespace Fenix.Templates.Tests;
@@ -40,7 +39,7 @@ public sealed partial class ConsumerTests(PackedFeed feed) : IDisposable
         Assert.True(File.Exists(Path.Combine(Project, "wwwroot", "vendor", "phoenix.mjs")), $"the build did not fetch the phoenix client:\n{build.Output}");
         AssertOnlyPackageReferences();
 
-        var port = FreePort();
+        var port = LoopbackPorts.Reserve(); // not from the ephemeral range: no other test's socket takes it before the app binds it
         using (var app = StartApp(port))
         {
             try
@@ -182,13 +181,6 @@ public sealed partial class ConsumerTests(PackedFeed feed) : IDisposable
         }
 
         return result;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private void Log(string? line)

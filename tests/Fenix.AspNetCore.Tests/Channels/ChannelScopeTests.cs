@@ -20,7 +20,10 @@ public sealed class ChannelScopeTests : IAsyncLifetime
         _host = new ChannelTestHost(services => services
             .AddSingleton(_ledger)
             .AddScoped<ScopedResource>()
-            .AddTransient<TransientResource>());
+            .AddTransient<TransientResource>())
+        {
+            AssertTimeout = Patience.Default,
+        };
     }
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
@@ -132,7 +135,7 @@ public sealed class ChannelScopeTests : IAsyncLifetime
 
         public async Task WaitForLiveAsync(int expected)
         {
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            var deadline = DateTime.UtcNow + Patience.Default;
             while (Live != expected)
             {
                 Assert.True(DateTime.UtcNow < deadline, $"{Live} resources alive, expected {expected}");

@@ -17,7 +17,10 @@ public sealed class ChannelSemanticsTests : IAsyncLifetime
         {
             services.AddSingleton(_probe);
             services.AddAuthorization(options => options.AddPolicy("admins", policy => policy.RequireRole("admin")));
-        });
+        })
+        {
+            AssertTimeout = Patience.Default,
+        };
     }
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;

@@ -60,7 +60,7 @@ public sealed class JoinRefusalReporterTests
     [Fact]
     public async Task A_join_to_an_unmatched_topic_logs_at_debug_per_refusal_and_warns_once()
     {
-        await using var host = new ChannelTestHost(services => services.AddSingleton(new ChannelProbe()));
+        await using var host = new ChannelTestHost(services => services.AddSingleton(new ChannelProbe())) { AssertTimeout = Patience.Default };
         var socket = host.Socket<TestUserSocket>(("user_id", "1"));
         for (var i = 0; i < 20; i++)
         {

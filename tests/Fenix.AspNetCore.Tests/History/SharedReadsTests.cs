@@ -13,7 +13,7 @@ namespace Fenix.AspNetCore.Tests.History;
 public sealed class SharedReadsTests
 {
     private const string Epoch = "0aaaaaaaa0000";
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Wait = Patience.Default;
     private static readonly HistoryQuery Since3 = HistoryQuery.After(Epoch, 3, 100);
 
     [Fact]

@@ -10,7 +10,7 @@ public sealed class ChannelPresenceTests : IAsyncLifetime
 {
     private const string Topic = "presence:lobby";
 
-    private readonly ChannelTestHost _host = new(services => services.AddFenix().AddPresence());
+    private readonly ChannelTestHost _host = new(services => services.AddFenix().AddPresence()) { AssertTimeout = Patience.Default };
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
@@ -176,7 +176,7 @@ public sealed class ChannelPresenceTests : IAsyncLifetime
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
+        var deadline = DateTime.UtcNow + Patience.Default;
         while (!await condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "the condition never held");

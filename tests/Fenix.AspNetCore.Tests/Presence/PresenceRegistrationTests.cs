@@ -14,7 +14,7 @@ public sealed class PresenceRegistrationTests
     [Fact]
     public async Task A_fetcher_registered_with_add_presence_enriches_presence_state_and_diffs()
     {
-        await using var host = new ChannelTestHost(services => services.AddFenix().AddPresence<NameFetcher>());
+        await using var host = new ChannelTestHost(services => services.AddFenix().AddPresence<NameFetcher>()) { AssertTimeout = Patience.Default };
         var ann = host.Socket<PresenceTestSocket>();
         await ann.JoinOkAsync(Topic, new { user = "ann" });
 
@@ -32,7 +32,10 @@ public sealed class PresenceRegistrationTests
         {
             options.PoolSize = 3;
             options.CoalesceDiffs("presence:*", TimeSpan.FromHours(1));
-        }));
+        }))
+        {
+            AssertTimeout = Patience.Default,
+        };
         var tracker = host.Services.GetRequiredService<PresenceTracker>();
         var ann = host.Socket<PresenceTestSocket>();
         await ann.JoinOkAsync(Topic, new { user = "ann" });

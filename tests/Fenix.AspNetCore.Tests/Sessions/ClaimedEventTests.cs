@@ -16,7 +16,7 @@ public sealed class ClaimedEventTests : IAsyncLifetime
     private readonly ClaimProbe _probe = new();
     private readonly ChannelTestHost _host;
 
-    public ClaimedEventTests() => _host = new ChannelTestHost(services => services.AddSingleton(_probe));
+    public ClaimedEventTests() => _host = new ChannelTestHost(services => services.AddSingleton(_probe)) { AssertTimeout = Patience.Default };
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 

@@ -7,7 +7,7 @@ namespace Fenix.AspNetCore.Tests.Sessions;
 /// <summary>Joins sent back to back at the channel limit get the answers they would get one at a time.</summary>
 public sealed class PipelinedLimitTests : IAsyncLifetime
 {
-    private readonly ChannelTestHost _host = new();
+    private readonly ChannelTestHost _host = new() { AssertTimeout = Patience.Default };
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 

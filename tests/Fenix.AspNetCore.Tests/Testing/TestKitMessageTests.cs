@@ -14,6 +14,7 @@ public sealed class TestKitMessageTests : IAsyncLifetime
 {
     private readonly ChannelTestHost _host = new(services => services.AddSingleton(new ChannelProbe()))
     {
+        AssertTimeout = Patience.Default,
         RefuteTimeout = TimeSpan.FromMilliseconds(40),
     };
 
@@ -116,7 +117,8 @@ public sealed class TestKitMessageTests : IAsyncLifetime
     /// <summary>Waits (bounded) until frames the server already sent are in the socket's history.</summary>
     private static async Task WaitForAsync(Func<bool> arrived)
     {
-        for (var i = 0; i < 1_000 && !arrived(); i++)
+        var deadline = DateTime.UtcNow + Patience.Default;
+        while (!arrived() && DateTime.UtcNow < deadline)
         {
             await Task.Delay(10);
         }

@@ -41,7 +41,7 @@ internal sealed class TimerCountingTimeProvider : FakeTimeProvider
 
             var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((count, reached));
-            return reached.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            return reached.Task.WaitAsync(Patience.Default);
         }
     }
 

@@ -127,7 +127,7 @@ internal sealed class WebSocketHarness : IAsyncDisposable
     /// <summary>The next server frame, or null when the server ended the connection.</summary>
     public async Task<ServerFrame?> ReceiveAsync(TimeSpan? timeout = null)
     {
-        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        using var cancel = new CancellationTokenSource(timeout ?? Patience.Default);
         var reader = _toClient.Reader;
         while (true)
         {
@@ -184,7 +184,7 @@ internal sealed class WebSocketHarness : IAsyncDisposable
     /// <summary>The server's bytes as they are on the wire, every frame up to and with its close frame (or the end).</summary>
     public async Task<byte[]> ReceiveRawUntilCloseAsync(TimeSpan? timeout = null)
     {
-        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        using var cancel = new CancellationTokenSource(timeout ?? Patience.Default);
         var reader = _toClient.Reader;
         var raw = new List<byte>();
         while (true)
@@ -211,8 +211,8 @@ internal sealed class WebSocketHarness : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits for the server to finish with the connection (failing the test after 10 s of real time).</summary>
-    public Task WaitForEndAsync() => Run.WaitAsync(TimeSpan.FromSeconds(10));
+    /// <summary>Waits for the server to finish with the connection (failing the test after <see cref="Patience.Default"/> of real time).</summary>
+    public Task WaitForEndAsync() => Run.WaitAsync(Patience.Default);
 
     public IEnumerable<LogEntry> LogsWithId(int id) => Logs.Entries.Where(entry => entry.EventId.Id == id);
 
@@ -223,7 +223,7 @@ internal sealed class WebSocketHarness : IAsyncDisposable
         await _toClient.Reader.CompleteAsync();
         try
         {
-            await Run.WaitAsync(TimeSpan.FromSeconds(10));
+            await Run.WaitAsync(Patience.Default);
         }
         catch (TimeoutException)
         {

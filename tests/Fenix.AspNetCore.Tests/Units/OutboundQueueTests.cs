@@ -209,7 +209,7 @@ public sealed class OutboundQueueTests
         Assert.False(idle.IsCompleted); // the writer still holds unflushed bytes
 
         Assert.False(queue.TryDequeue(out _));
-        await idle.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await idle.WaitAsync(Patience.Default, TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -222,7 +222,7 @@ public sealed class OutboundQueueTests
 
         queue.Clear();
 
-        await idle.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await idle.WaitAsync(Patience.Default, TestContext.Current.CancellationToken);
         Assert.True(queue.WhenIdle().IsCompleted); // and so do waits that start after the clear
     }
 

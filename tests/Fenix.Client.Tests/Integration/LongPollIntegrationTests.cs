@@ -1,6 +1,7 @@
 using System.Net;
 using Fenix.Client.Tests.Support;
 using Fenix.Protocol;
+using Fenix.Testing.Network;
 
 namespace Fenix.Client.Tests.Integration;
 
@@ -92,8 +93,8 @@ public sealed class LongPollIntegrationTests
     [Fact]
     public async Task A_lost_session_reconnects_and_rejoins()
     {
-        var first = await StartAsync();
-        var port = first.Port;
+        var port = LoopbackPorts.Reserve(); // the restarted server gets it back: no other test's socket takes it meanwhile
+        var first = await StartAsync(port);
         await using var socket = Client(first);
         socket.Connect();
         var channel = socket.Channel("room:lp-durable");

@@ -1,5 +1,6 @@
 using Fenix.Client.Tests.Support;
 using Fenix.Protocol;
+using Fenix.Testing.Network;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Fenix.Client.Tests.Integration;
@@ -90,8 +91,8 @@ public sealed class WebSocketIntegrationTests
     [Fact]
     public async Task The_socket_reconnects_and_rejoins_after_a_server_restart_and_flushes_buffered_pushes()
     {
-        var first = await TestServer.StartAsync();
-        var port = first.Port;
+        var port = LoopbackPorts.Reserve(); // the restarted server gets it back: no other test's socket takes it meanwhile
+        var first = await TestServer.StartAsync(port);
         await using var socket = Client(first);
         var channel = await JoinAsync(socket, "room:durable");
         var closed = Wait.Next<SocketCloseInfo>();

@@ -18,6 +18,14 @@ public abstract class ChatCluster : IAsyncLifetime
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
     private readonly List<ServerProcess> _nodes = [];
 
+    /// <summary>
+    /// The nodes' Data Protection key ring (long-poll tokens), a folder of this cluster's own. Left at the user's default,
+    /// shared with every process of the test run, a fresh machine gets several keys at once from the hosts that start
+    /// together, nodes that loaded the ring at different moments protect with different keys, and a node older than
+    /// two minutes no longer reloads the ring for a key it does not know: another node's token is then refused.
+    /// </summary>
+    private readonly string _keys;
+
     protected ChatCluster(ClusterBackend backend, int size, bool forOutages, params string[] extraArguments)
     {
         Backend = backend;
@@ -25,6 +33,7 @@ public abstract class ChatCluster : IAsyncLifetime
         _forOutages = forOutages;
         _extraArguments = extraArguments;
         Prefix = $"fenix-test-chat-{_run}";
+        _keys = Path.Combine(Path.GetTempPath(), $"fenix-test-chat-keys-{_run}");
     }
 
     public ClusterBackend Backend { get; }
@@ -41,16 +50,16 @@ public abstract class ChatCluster : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await Backend.AcquireAsync(_forOutages);
-        _nodes.Add(await ServerProcess.StartAsync("Chat", null, Arguments(0)));
+        _nodes.Add(await StartNodeAsync(0));
 
-        // Long-poll tokens must verify on every node: let the first node create the shared Data Protection key (if none
-        // exists yet) before the others start and load the key ring.
+        // Long-poll tokens must verify on every node: let the first node create the cluster's Data Protection key before
+        // the others start and load the key ring.
         using (var warmUp = new LongPollTestClient(_nodes[0].BaseUri, "/socket", query: "user=warm-up"))
         {
             await warmUp.OpenAsync();
         }
 
-        var others = Enumerable.Range(1, _size - 1).Select(i => ServerProcess.StartAsync("Chat", null, Arguments(i))).ToList();
+        var others = Enumerable.Range(1, _size - 1).Select(StartNodeAsync).ToList();
         _nodes.AddRange(await Task.WhenAll(others));
         Probe = await ClusterProbe.StartAsync(Backend, Prefix, $"probe-{_run}");
     }
@@ -69,11 +78,20 @@ public abstract class ChatCluster : IAsyncLifetime
 
         await Backend.CleanUpAsync(Prefix);
         await Backend.DisposeAsync();
+        if (Directory.Exists(_keys))
+        {
+            Directory.Delete(_keys, recursive: true);
+        }
+
         GC.SuppressFinalize(this);
     }
 
     /// <summary>Restarts a killed node on its port, with the same name and arguments.</summary>
     public Task RestartAsync(int index) => _nodes[index].StartAsync();
+
+    /// <summary>A Chat node whose Data Protection keys live in <see cref="_keys"/> (ASP.NET Core reads $LOCALAPPDATA first).</summary>
+    private Task<ServerProcess> StartNodeAsync(int index) =>
+        ServerProcess.StartWithEnvironmentAsync("Chat", new Dictionary<string, string> { ["LOCALAPPDATA"] = _keys }, Arguments(index));
 
     private string[] Arguments(int index) => [.. Backend.NodeArguments(Prefix), "--Fenix:Node", NodeName(index), .. _extraArguments];
 }

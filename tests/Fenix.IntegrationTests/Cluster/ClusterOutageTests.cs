@@ -79,7 +79,7 @@ public abstract class ClusterOutageTests<TCluster>(TCluster cluster) : IClassFix
         {
             // Local presence keeps working without the backend; node 1 cannot hear of cid yet.
             var cid = await JoinLobbyAsync(js, node: 1, "o-cid", withPresence: true);
-            await WaitForListAsync(js, cid, ["o-bob", "o-cid"], TimeSpan.FromSeconds(10));
+            await WaitForListAsync(js, cid, ["o-bob", "o-cid"], Patience.Default);
         }
         finally
         {

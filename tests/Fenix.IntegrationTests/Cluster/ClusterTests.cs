@@ -81,6 +81,16 @@ public abstract class ClusterTests<TCluster>(TCluster cluster) : IClassFixture<T
     [Fact]
     public async Task A_long_poll_client_keeps_working_while_its_requests_alternate_between_nodes()
     {
+        // Lobby clients on nodes 1 and 3, and node 3's broadcasts reaching node 1, before the long-poll session opens:
+        // a session nobody polls for one and a half windows (15 s) expires, so nothing slow may come between its polls.
+        await using var js = await Infrastructure.JsClient.StartAsync();
+        var fay = await JoinLobbyAsync(js, node: 0, "fay");
+        var gus = await JoinLobbyAsync(js, node: 2, "gus");
+        await Eventually.RetryAsync(
+            i => js.PushAsync(gus, "new_msg", new { body = $"warm-up {i}" }),
+            window => Eventually.SeenAsync(js, Eventually.Message(fay, "new_msg", "warm-up"), window),
+            "node 1 to receive node 3's broadcasts");
+
         using var onNode1 = new LongPollTestClient(cluster.Nodes[0].BaseUri, "/socket", query: "user=lp-alt");
         using var onNode2 = new LongPollTestClient(cluster.Nodes[1].BaseUri, "/socket", query: "user=lp-alt");
         var open = await onNode1.OpenAsync();
@@ -99,13 +109,6 @@ public abstract class ClusterTests<TCluster>(TCluster cluster) : IClassFixture<T
         await PollUntilAsync(onNode2, m => m.Event == "new_msg" && Body(m) == "posted on node 2");
 
         // A broadcast from a third node reaches the session, read through node 2.
-        await using var js = await Infrastructure.JsClient.StartAsync();
-        var fay = await JoinLobbyAsync(js, node: 0, "fay");
-        var gus = await JoinLobbyAsync(js, node: 2, "gus");
-        await Eventually.RetryAsync(
-            i => js.PushAsync(gus, "new_msg", new { body = $"warm-up {i}" }),
-            window => Eventually.SeenAsync(js, Eventually.Message(fay, "new_msg", "warm-up"), window),
-            "node 1 to receive node 3's broadcasts");
         await js.PushAsync(gus, "new_msg", new { body = "from node 3" });
         var relayed = await PollUntilAsync(onNode2, m => m.Event == "new_msg" && Body(m) == "from node 3");
         Assert.Equal("gus", relayed.Payload!["user"]!.GetValue<string>());

@@ -1,3 +1,4 @@
+using Fenix.IntegrationTests.Browser;
 using Microsoft.Playwright;
 using Xunit;
 
@@ -10,6 +11,12 @@ namespace Fenix.IntegrationTests.Infrastructure;
 public sealed class BrowserFixture : IAsyncLifetime
 {
     private IPlaywright? _playwright;
+
+    /// <summary>
+    /// Every expectation of every page test waits as patiently as <see cref="PageExpectations"/>' own (15 s, not
+    /// Playwright's 5 s): a loaded 2-core machine running several browsers must not fail a page that is merely slow.
+    /// </summary>
+    static BrowserFixture() => Assertions.SetDefaultExpectTimeout(PageExpectations.Timeout);
 
     public IBrowser Browser { get; private set; } = null!;
 
@@ -51,7 +58,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             IgnoreHTTPSErrors = acceptTestCertificate,
         });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(10_000);
+        page.SetDefaultTimeout(PageExpectations.Timeout); // actions (clicks, fills, waits for functions) too
         return page;
     }
 

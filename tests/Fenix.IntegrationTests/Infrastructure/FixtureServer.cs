@@ -19,7 +19,7 @@ namespace Fenix.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A real Kestrel server on 127.0.0.1 with the mounts of the upstream fixture (protocol.md §10): <c>/ws</c>,
-/// <c>/ws/admin</c>, <c>/ws/limited</c> (one channel), <c>/ws/idle</c> (200 ms idle timeout), <c>/ws/origin</c>
+/// <c>/ws/admin</c>, <c>/ws/limited</c> (one channel), <c>/ws/idle</c> (200 ms idle timeout; <c>/ws/idle-4s</c>: 4 s), <c>/ws/origin</c>
 /// (only //example.com), <c>/ws/sip</c> (subprotocol list ["sip"]) and <c>/ws/small</c> (1 KB messages, 64 KB outbound).
 /// It captures its own logs (Fenix's at Debug) and counts its own slow-consumer closes.
 /// </summary>
@@ -138,7 +138,7 @@ public class FixtureServer : IAsyncLifetime
         _app.MapFenixSocket<FixtureSocket>("/ws/admin");
         _app.MapFenixSocket<FixtureSocket>("/ws/limited", o => o.MaxChannels = 1);
         _app.MapFenixSocket<FixtureSocket>("/ws/idle", o => o.WebSocket.IdleTimeout = TimeSpan.FromMilliseconds(200));
-        _app.MapFenixSocket<FixtureSocket>("/ws/idle-2s", o => o.WebSocket.IdleTimeout = TimeSpan.FromSeconds(2));
+        _app.MapFenixSocket<FixtureSocket>("/ws/idle-4s", o => o.WebSocket.IdleTimeout = TimeSpan.FromSeconds(4));
         _app.MapFenixSocket<FixtureSocket>("/ws/origin", o =>
         {
             o.CheckOrigin = OriginCheck.Allow("//example.com");

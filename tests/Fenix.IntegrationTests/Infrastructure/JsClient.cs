@@ -98,8 +98,11 @@ public sealed class JsClient : IAsyncDisposable
     public Task<JsonObject> WaitForJoinAsync(string channel, string status = "ok") =>
         WaitForAsync(e => Type(e) == "join" && Str(e, "channel") == channel && Str(e, "status") == status, $"join {status} of {channel}");
 
-    /// <summary>Pushes an event; returns the push id to match its reply.</summary>
-    public async Task<string> PushAsync(string channel, string @event, object? payload = null, byte[]? binary = null, int timeoutMs = 10_000)
+    /// <summary>
+    /// Pushes an event; returns the push id to match its reply. The client gives up on the reply after
+    /// <paramref name="timeoutMs"/> (as patient as <see cref="Patience.Default"/> unless a test wants the timeout).
+    /// </summary>
+    public async Task<string> PushAsync(string channel, string @event, object? payload = null, byte[]? binary = null, int timeoutMs = 30_000)
     {
         var id = NewId("p");
         await SendAsync(new { cmd = "push", id, channel, @event, payload = payload ?? new { }, binary = binary?.Select(b => (int)b).ToArray(), timeout = timeoutMs });

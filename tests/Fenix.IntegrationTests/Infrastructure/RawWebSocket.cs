@@ -137,7 +137,7 @@ public sealed class RawWebSocket : IAsyncDisposable
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(Patience.Default);
         var response = await invoker.SendAsync(request, timeout.Token);
         var responseHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
@@ -316,7 +316,7 @@ public sealed class RawWebSocket : IAsyncDisposable
     private async Task<HandshakeResponse> ReadHandshakeAsync()
     {
         var text = new StringBuilder();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var cts = new CancellationTokenSource(Patience.Default);
         while (!text.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
         {
             var read = await _stream.ReadAsync(_readBuffer.AsMemory(_readEnd), cts.Token);

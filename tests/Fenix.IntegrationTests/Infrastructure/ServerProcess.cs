@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using Fenix.Testing.Network;
 
 namespace Fenix.IntegrationTests.Infrastructure;
 
@@ -19,6 +18,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>The process serves HTTPS with a certificate of its own (not <see cref="TestCertificate"/>).</summary>
     private bool _ownCertificate;
+
+    /// <summary>Variables added to the process's environment (at every start).</summary>
+    private IReadOnlyDictionary<string, string> _environment = new Dictionary<string, string>();
 
     private ServerProcess(string sample, int port, string[] arguments, string scheme = "http")
     {
@@ -61,6 +63,14 @@ public sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Starts samples/<paramref name="sample"/> with <paramref name="environment"/> added to its environment.</summary>
+    public static async Task<ServerProcess> StartWithEnvironmentAsync(string sample, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var server = new ServerProcess(sample, FreePort(), arguments) { _environment = environment };
+        await server.StartAsync();
+        return server;
+    }
+
     /// <summary>
     /// Starts samples/<paramref name="sample"/> over HTTPS with <see cref="TestCertificate"/> (given to Kestrel the way a
     /// user would: <c>--Kestrel:Certificates:Default:Path</c>), so browsers speak HTTP/2 to it.
@@ -95,12 +105,8 @@ public sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A port of the process's own, that no other test's server or client can take while it starts or restarts.</summary>
+    public static int FreePort() => LoopbackPorts.Reserve();
 
     /// <summary>Starts (or restarts) the process on the same port.</summary>
     public async Task StartAsync(string? shellPrefix = null)
@@ -122,6 +128,10 @@ public sealed class ServerProcess : IAsyncDisposable
         start.UseShellExecute = false;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in _environment)
+        {
+            start.Environment[name] = value;
+        }
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);

@@ -80,12 +80,13 @@ public abstract class JsClientBehaviourTestsBase(FixtureServer server)
     public async Task Heartbeats_keep_the_connection_healthy()
     {
         await using var js = await Infrastructure.JsClient.StartAsync();
-        // phoenix.js closes when a heartbeat is unanswered at the next one: 1 s (not 250 ms) leaves a loaded machine room,
-        // and is still twice per idle timeout.
-        var socket = await js.ConnectOpenAsync(server.BaseUri, "/ws/idle-2s", options: new { heartbeatIntervalMs = 1000 });
+        // phoenix.js closes when a heartbeat is unanswered at the next one, and the server when it heard nothing for an
+        // idle timeout: a heartbeat every 2 s against 4 s leaves a loaded machine (a server or client stalled for a second)
+        // 2 s of room on either side, and is still twice per idle timeout.
+        var socket = await js.ConnectOpenAsync(server.BaseUri, "/ws/idle-4s", options: new { heartbeatIntervalMs = 2000 });
         var room = await js.JoinAsync(socket, "room:js-heartbeat");
         await js.WaitForJoinAsync(room);
-        await Task.Delay(5000); // the scenario itself: two and a half idle timeouts of /ws/idle-2s pass; only heartbeats keep the socket
+        await Task.Delay(10_000); // the scenario itself: two and a half idle timeouts of /ws/idle-4s pass; only heartbeats keep the socket
         var ping = await js.PushAsync(room, "ping");
         await js.RefuteBeforeAsync(
             e => Infrastructure.JsClient.Type(e) == "close", "a close",

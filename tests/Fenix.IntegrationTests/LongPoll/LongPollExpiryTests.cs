@@ -8,9 +8,10 @@ using static Fenix.IntegrationTests.LongPoll.LongPollTests;
 namespace Fenix.IntegrationTests.LongPoll;
 
 /// <summary>
-/// Long-poll session expiry and token age on a fake clock (mount <c>/ws/lp-small</c>: 300 ms window, so sessions
-/// expire 450 ms after their last poll; 1 s tokens; <c>/ws/lp-short</c>: the same window with long-lived tokens). Time moves only when a test says so, so nothing here races the
-/// expiry on a loaded machine: a session expires exactly when the test advances past it, and never before.
+/// Long-poll session expiry, token age and poll windows on a fake clock (mount <c>/ws/lp-small</c>: 300 ms window, so
+/// sessions expire 450 ms after their last poll; 1 s tokens; <c>/ws/lp-short</c>: the same window with long-lived tokens).
+/// Time moves only when a test says so, so nothing here races the expiry on a loaded machine: a session expires (and a
+/// parked poll ends empty) exactly when the test advances past it, and never before.
 /// </summary>
 public sealed class LongPollExpiryTests(FakeClockFixtureServer server) : IClassFixture<FakeClockFixtureServer>
 {
@@ -59,7 +60,7 @@ public sealed class LongPollExpiryTests(FakeClockFixtureServer server) : IClassF
 
         Assert.True(registry.CountFor("/ws/lp-small") >= 20);
         server.Clock.Advance(PastExpiry);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var deadline = DateTime.UtcNow + Patience.Default;
         while (registry.CountFor("/ws/lp-small") > 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(20, TestContext.Current.CancellationToken); // waiting for the sweep's work, not for time to pass
@@ -93,6 +94,21 @@ public sealed class LongPollExpiryTests(FakeClockFixtureServer server) : IClassF
         // The clock stands still: the session cannot expire first, the 16 KB buffer is what ends it.
         Assert.Equal("shutdown:slow_consumer", await server.Terminations.WaitForAsync("room:lp-busy", Patience.Default));
         Assert.Equal(410, (await client.PostAsync(Frame("2.0.0", "1", "2", "room:lp-busy", "ping", new JsonObject()))).Status);
+    }
+
+    [Fact]
+    public async Task A_second_poll_releases_the_first()
+    {
+        // Whichever of two overlapping polls the server parks first is released (204) by the other, which then gets the
+        // next message: asserted without depending on which GET arrives first. The clock stands still, so neither poll
+        // can end by its window instead (on a real clock a stalled test thread could let the second one expire empty).
+        using var client = await JoinedAsync("room:lp-double", "/ws");
+        var polls = new[] { client.GetAsync(), client.GetAsync() };
+        var first = await Task.WhenAny(polls).WaitAsync(Patience.Default, TestContext.Current.CancellationToken);
+        Assert.Equal(204, (await first).Status);
+        server.Broadcaster.Broadcast("room:lp-double", "news", new { n = 1 });
+        var delivered = await (first == polls[0] ? polls[1] : polls[0]).WaitAsync(Patience.Default, TestContext.Current.CancellationToken);
+        Assert.Equal("news", Assert.Single(delivered.Messages).Event);
     }
 
     private async Task<LongPollTestClient> JoinedAsync(string topic, string mount = "/ws/lp-small")

@@ -45,7 +45,7 @@ public sealed class LongPollTests(FixtureServer server) : IClassFixture<FixtureS
         await client.OpenAsync();
         var joins = Enumerable.Range(1, 101).Select(i => Frame("2.0.0", $"{i}", $"{i}", $"prefix-lp-{i}", "phx_join", new JsonObject())).ToList();
         Assert.Equal(200, (await client.PostAsync(joins)).Status); // line 101 is ignored
-        var replies = (await client.PollMessagesAsync(atLeast: 300, timeout: TimeSpan.FromSeconds(10))).Where(m => m.Event == "phx_reply").ToList();
+        var replies = (await client.PollMessagesAsync(atLeast: 300)).Where(m => m.Event == "phx_reply").ToList();
         Assert.Equal(100, replies.Count);
         Assert.DoesNotContain(replies, r => r.Ref == "101");
 
@@ -246,20 +246,6 @@ public sealed class LongPollTests(FixtureServer server) : IClassFixture<FixtureS
 
         Assert.Equal(200, (await client.PostAsync(Frame("2.0.0", "1", "5", "room:lp-garbage", "ping", new JsonObject { ["still"] = true }))).Status);
         Assert.Contains(await client.PollMessagesAsync(), m => m.Ref == "5" && m.Status == "ok");
-    }
-
-    [Fact]
-    public async Task A_second_poll_releases_the_first()
-    {
-        // Whichever of two overlapping polls the server parks first is released (204) by the other, which then gets
-        // the next message: asserted without depending on which GET arrives first.
-        using var client = await JoinedAsync("room:lp-double");
-        var polls = new[] { client.GetAsync(), client.GetAsync() };
-        var first = await Task.WhenAny(polls).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-        Assert.Equal(204, (await first).Status);
-        server.Broadcaster.Broadcast("room:lp-double", "news", new { n = 1 });
-        var delivered = await (first == polls[0] ? polls[1] : polls[0]);
-        Assert.Equal("news", Assert.Single(delivered.Messages).Event);
     }
 
     private async Task<LongPollTestClient> JoinedAsync(string topic)

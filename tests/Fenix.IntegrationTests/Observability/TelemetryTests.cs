@@ -35,7 +35,9 @@ public sealed class TelemetryTests : IAsyncLifetime
         builder.Services.AddFenix();
         builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddFenixInstrumentation().AddInMemoryExporter(_spans))
-            .WithMetrics(metrics => metrics.AddFenixInstrumentation().AddInMemoryExporter(_metrics));
+            .WithMetrics(metrics => metrics.AddFenixInstrumentation().AddInMemoryExporter(
+                _metrics,
+                reader => reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = Timeout.Infinite)); // only the test's ForceFlush collects
         _app = builder.Build();
         _app.MapFenixSocket<FixtureSocket>("/ws");
         await _app.StartAsync();
@@ -166,29 +168,76 @@ public sealed class TelemetryTests : IAsyncLifetime
         await client.AssertReplyAsync(await client.SendAsync(topic, "ping", new { x = 2 }, joinRef)); // the barrier: "silent" was handled
 
         _app.Services.GetRequiredService<MeterProvider>().ForceFlush();
-        var join = Last("fenix.channel.join.duration");
-        Assert.Equal("s", join.Unit);
-        Assert.Contains(Points(join), p => Tag(p, "fenix.channel") == "FixtureRoomChannel" && Tag(p, "fenix.join.result") == "ok" && p.GetHistogramCount() >= 1);
+        var join = Exported("fenix.channel.join.duration", "s");
+        Assert.Contains(join, p => Tag(p, "fenix.channel") == "FixtureRoomChannel" && Tag(p, "fenix.join.result") == "ok" && p.GetHistogramCount() >= 1);
 
-        var handleIn = Last("fenix.channel.handle_in.duration");
-        Assert.Equal("s", handleIn.Unit);
-        Assert.Contains(Points(handleIn), p => Tag(p, "fenix.reply.status") == "ok" && p.GetHistogramCount() >= 2);
-        Assert.Contains(Points(handleIn), p => Tag(p, "fenix.reply.status") == "none" && p.GetHistogramCount() >= 1);
+        var handleIn = Exported("fenix.channel.handle_in.duration", "s");
+        Assert.Contains(handleIn, p => Tag(p, "fenix.reply.status") == "ok" && p.GetHistogramCount() >= 2);
+        Assert.Contains(handleIn, p => Tag(p, "fenix.reply.status") == "none" && p.GetHistogramCount() >= 1);
 
-        var connect = Last("fenix.socket.connect.duration");
-        Assert.Contains(Points(connect), p => Tag(p, "fenix.socket") == "FixtureSocket" && Tag(p, "fenix.connect.result") == "accepted");
+        var connect = Exported("fenix.socket.connect.duration", "s");
+        Assert.Contains(connect, p => Tag(p, "fenix.socket") == "FixtureSocket" && Tag(p, "fenix.connect.result") == "accepted");
 
-        var joins = Last("fenix.channels.joins");
-        Assert.Equal("{join}", joins.Unit);
-        Assert.Contains(Points(joins), p => Tag(p, "fenix.join.result") == "ok" && p.GetSumLong() >= 1);
+        var joins = Exported("fenix.channels.joins", "{join}");
+        Assert.Contains(joins, p => Tag(p, "fenix.join.result") == "ok" && p.GetSumLong() >= 1);
 
-        // OpenTelemetry merges same-named meters of every host in the process, and for an observable instrument the
-        // last host observed wins; so the stream shows the instrument and its tag, and this host's value is read apart.
-        var active = Last("fenix.connections.active");
-        Assert.Equal("{connection}", active.Unit);
-        Assert.Contains(Points(active), p => Tag(p, "fenix.transport") == "websocket");
+        // For an observable instrument the last host observed wins in a stream every host feeds, so the stream shows the
+        // instrument and its tag, and this host's value is read apart.
+        var active = Exported("fenix.connections.active", "{connection}");
+        Assert.Contains(active, p => Tag(p, "fenix.transport") == "websocket");
         Assert.True(ObserveThisHost("fenix.connections.active", "websocket") >= 1);
-        Assert.Equal("{message}", Last("fenix.messages.in").Unit);
+        Assert.NotEmpty(Exported("fenix.messages.in", "{message}"));
+    }
+
+    [Fact]
+    public async Task A_host_that_stops_and_one_that_starts_before_the_export_leave_this_hosts_measurements_in_it()
+    {
+        await JoinAsync(_server, times: 3);
+
+        // Test hosts share the process, and OpenTelemetry listens to meters by name: another host's instruments feed this
+        // host's streams, and its stop ends them. A host started after that feeds new streams of the same names.
+        var stopped = await StartOtherHostAsync();
+        await stopped.StopAsync();
+        await stopped.DisposeAsync();
+        var later = await StartOtherHostAsync();
+        try
+        {
+            await JoinAsync(new Uri(later.Urls.First()), times: 1);
+
+            _app.Services.GetRequiredService<MeterProvider>().ForceFlush();
+            Assert.Contains(
+                Exported("fenix.channels.joins", "{join}"),
+                p => Tag(p, "fenix.channel") == "FixtureRoomChannel" && Tag(p, "fenix.join.result") == "ok" && p.GetSumLong() >= 3);
+        }
+        finally
+        {
+            await later.StopAsync();
+            await later.DisposeAsync();
+        }
+    }
+
+    /// <summary>A Fenix server of its own in this process, without OpenTelemetry.</summary>
+    private static async Task<WebApplication> StartOtherHostAsync()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddSingleton<TerminationLog>();
+        builder.Services.AddFenix();
+        var app = builder.Build();
+        app.MapFenixSocket<FixtureSocket>("/ws");
+        await app.StartAsync();
+        return app;
+    }
+
+    private static async Task JoinAsync(Uri server, int times)
+    {
+        await using var client = await PhoenixTestClient.ConnectAsync(server, "/ws", "2.0.0", $"user_id={Unique("gil")}");
+        for (var i = 0; i < times; i++)
+        {
+            var (_, joinMessageRef) = await client.JoinAsync($"room:{Unique("t")}");
+            await client.AssertReplyAsync(joinMessageRef);
+        }
     }
 
     /// <summary>An observable instrument's current value on this host's meter only, by its transport tag.</summary>
@@ -237,14 +286,24 @@ public sealed class TelemetryTests : IAsyncLifetime
         throw new Xunit.Sdk.XunitException($"No matching span; recorded: {string.Join(", ", _spans.Select(s => s.DisplayName))}");
     }
 
-    private Metric Last(string name) => _metrics.Last(m => m.Name == name);
-
-    private static List<MetricPoint> Points(Metric metric)
+    /// <summary>
+    /// The points of every exported stream named <paramref name="name"/>, each checked to have <paramref name="unit"/>.
+    /// OpenTelemetry listens to meters by name, so every host in this process feeds the same stream; when another host
+    /// stops, its instruments end that stream, the next host to start gets a new one, and this host's instruments go on
+    /// writing to the ended stream (exported one last time). This host's points may be in any of them, not only the last.
+    /// </summary>
+    private List<MetricPoint> Exported(string name, string unit)
     {
+        var streams = _metrics.Snapshot().Where(m => m.Name == name).ToList();
+        Assert.True(streams.Count > 0, $"No {name} was exported; exported: {string.Join(", ", _metrics.Select(m => m.Name).Distinct())}");
         var points = new List<MetricPoint>();
-        foreach (ref readonly var point in metric.GetMetricPoints())
+        foreach (var stream in streams)
         {
-            points.Add(point);
+            Assert.Equal(unit, stream.Unit);
+            foreach (ref readonly var point in stream.GetMetricPoints())
+            {
+                points.Add(point);
+            }
         }
 
         return points;

@@ -69,7 +69,7 @@ public sealed class OverlappingPostTests(FixtureServer server) : IClassFixture<F
     {
         var pubSub = server.Services.GetRequiredService<Fenix.PubSub.FenixPubSub>();
         var presence = server.Services.GetRequiredService<IPresence>();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var deadline = DateTime.UtcNow + Patience.Default;
         while (true)
         {
             var subscribers = pubSub.SubscriberCount(topic);

@@ -76,7 +76,7 @@ public sealed class DirectWebSocketTests(DirectFixtureServer server) : IClassFix
         Assert.StartsWith("HTTP/1.1 101", await ReadHeadAsync(stream), StringComparison.Ordinal);
 
         var received = new StringBuilder();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(Patience.Default);
         var buffer = new byte[4096];
         while (!received.ToString().Contains("\"2\",\"phoenix\",\"phx_reply\"", StringComparison.Ordinal))
         {
@@ -134,7 +134,7 @@ public sealed class DirectWebSocketTests(DirectFixtureServer server) : IClassFix
     /// <summary>Reads one response head and its Content-Length body, byte by byte (nothing after it is consumed).</summary>
     private static async Task<string> ReadHeadAsync(NetworkStream stream)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(Patience.Default);
         var head = new StringBuilder();
         var one = new byte[1];
         while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))

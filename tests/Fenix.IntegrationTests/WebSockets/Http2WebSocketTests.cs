@@ -104,9 +104,8 @@ public sealed class Http2WebSocketTests(TlsFixtureServer server) : IClassFixture
     [Fact]
     public async Task Idle_connections_are_closed_with_1001()
     {
+        // No frame from the client: one sent after connecting could lose the race with the 200 ms timeout on a loaded machine.
         await using var client = await PhoenixTestClient.ConnectAsync(server.BaseUri, "/ws/idle", "2.0.0", http2: true);
-        var heartbeat = await client.SendAsync("phoenix", "heartbeat", new { }, null);
-        await client.AssertReplyAsync(heartbeat);
         Assert.Equal(1001, (await client.WaitForCloseAsync(Patience.Default))?.CloseCode);
     }
 
@@ -161,7 +160,7 @@ public sealed class Http2WebSocketTests(TlsFixtureServer server) : IClassFixture
         await first.Socket.SendCloseAsync();
         Assert.Equal(1000, (await first.WaitForCloseAsync(Patience.Default))?.CloseCode);
         var registry = limited.Services.GetRequiredService<ConnectionRegistry>();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var deadline = DateTime.UtcNow + Patience.Default;
         while (registry.WebSocketCount > 1 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(20, TestContext.Current.CancellationToken); // waiting for a condition, not asserting an absence
@@ -201,7 +200,7 @@ public sealed class Http2WebSocketTests(TlsFixtureServer server) : IClassFixture
     private static async Task<string> ReceiveTextAsync(ClientWebSocket socket)
     {
         var buffer = new byte[64 * 1024];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(Patience.Default);
         var result = await socket.ReceiveAsync(buffer, timeout.Token);
         return Encoding.UTF8.GetString(buffer, 0, result.Count);
     }
@@ -209,7 +208,7 @@ public sealed class Http2WebSocketTests(TlsFixtureServer server) : IClassFixture
     private static async Task<WebSocketCloseStatus?> ReceiveCloseAsync(ClientWebSocket socket)
     {
         var buffer = new byte[64 * 1024];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(Patience.Default);
         while (true)
         {
             var result = await socket.ReceiveAsync(buffer, timeout.Token);

@@ -17,7 +17,7 @@ public sealed class ShutdownTests
         await client.AssertReplyAsync(@ref);
 
         var stopping = chat.TerminateAsync();
-        var close = await client.WaitForCloseAsync(TimeSpan.FromSeconds(10));
+        var close = await client.WaitForCloseAsync(Patience.Default);
         Assert.Equal(1012, close?.CloseCode);
         await stopping;
         Assert.True(chat.HasExited);

@@ -151,9 +151,8 @@ public abstract class WebSocketTransportTestsBase(FixtureServer server)
     [Fact]
     public async Task Idle_connections_are_closed_with_a_code_that_makes_clients_reconnect()
     {
+        // No frame from the client: one sent after connecting could lose the race with the 200 ms timeout on a loaded machine.
         await using var client = await PhoenixTestClient.ConnectAsync(server.BaseUri, "/ws/idle", "2.0.0");
-        var heartbeat = await client.SendAsync("phoenix", "heartbeat", new { }, null);
-        await client.AssertReplyAsync(heartbeat);
 
         // Only the idle timeout (200 ms here, swept once a second) closes with 1001 on this route: no timing to check.
         var close = await client.WaitForCloseAsync(Patience.Default);

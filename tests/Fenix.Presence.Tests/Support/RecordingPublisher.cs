@@ -3,7 +3,7 @@ namespace Fenix.Presence.Tests.Support;
 /// <summary>Records every published diff, in order, and lets a test wait for one.</summary>
 internal sealed class RecordingPublisher : IPresenceDiffPublisher
 {
-    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Lock _lock = new();
     private readonly List<PresenceDiff> _diffs = [];

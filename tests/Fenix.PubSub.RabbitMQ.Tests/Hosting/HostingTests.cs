@@ -60,6 +60,8 @@ public sealed class HostingTests
         await using var broker = await RabbitMqBroker.ShareAsync();
         var prefix = RabbitMqBroker.NewPrefix("health");
         await using var up = await StartAsync(RabbitMqBroker.Uri.ToString(), prefix);
+        // The start waits 200 ms for the broker (so that the unreachable one below is quick): a loaded machine may take longer.
+        await ((RabbitMqAdapter)up.Services.GetRequiredService<FenixPubSub>().Adapter).WaitForConnectionAsync(TestContext.Current.CancellationToken);
         var healthy = await up.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(TestContext.Current.CancellationToken);
         Assert.Equal(HealthStatus.Healthy, healthy.Entries["fenix-rabbitmq"].Status);
         Assert.Equal(true, healthy.Entries["fenix-rabbitmq"].Data["connected"]);

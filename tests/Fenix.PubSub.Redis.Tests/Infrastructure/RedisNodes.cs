@@ -20,6 +20,7 @@ internal sealed class RedisNodes(string configuration, string prefix) : IAsyncDi
             Configuration = configuration,
             Prefix = prefix,
             ReconnectDelayMax = TimeSpan.FromMilliseconds(500),
+            StartupTimeout = Timeout, // waits at its start until it joined: the default 5 s is within reach of a loaded machine
         };
         configure?.Invoke(options);
         var loggers = LoggerFactory.Create(builder => builder.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));

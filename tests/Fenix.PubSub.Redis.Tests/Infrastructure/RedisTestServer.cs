@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Fenix.Testing.Network;
 
 namespace Fenix.Testing.Redis;
 
@@ -68,13 +69,11 @@ public sealed class OwnedRedisServer : IAsyncDisposable
     /// <summary>The running server's process id (to freeze it with SIGSTOP, for instance).</summary>
     public int ProcessId => _process?.Id ?? throw new InvalidOperationException("The server is not running.");
 
-    /// <summary>Reserves a free port without starting the server (for "Redis comes later" tests).</summary>
-    public static OwnedRedisServer Reserve()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return new OwnedRedisServer(((System.Net.IPEndPoint)listener.LocalEndpoint).Port);
-    }
+    /// <summary>
+    /// Reserves a free port without starting the server (for "Redis comes later" tests): one that nobody else's bind to
+    /// port 0 or outgoing connection can take while the server is not (or no longer) there.
+    /// </summary>
+    public static OwnedRedisServer Reserve() => new(LoopbackPorts.Reserve());
 
     public static async Task<OwnedRedisServer> StartNewAsync()
     {
