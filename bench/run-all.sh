@@ -28,7 +28,8 @@ if ((quick)); then
   "${bench[@]}" fanout --compare "${q[@]}" --json "$out/fanout.json"
   "${bench[@]}" fanout --server fenix,fenix-history -n 1000 --repeat 2 --json "$out/history-fanout.json"
   "${bench[@]}" recovery --quick --json "$out/history-recovery.json"
-  "${bench[@]}" report "$out/paced-1000.json" "$out/idle-5000.json" "$out/chat-100x100.json" "$out/presence-chat-1000.json" "$out/cluster.json" "$out/fanout.json"
+  "${bench[@]}" report "$out/paced-1000.json" "$out/idle-5000.json" "$out/chat-100x100.json" "$out/presence-chat-1000.json" "$out/cluster.json" "$out/fanout.json" \
+    --phoenix-svg "$out/phoenix.svg"
   dotnet run -c Release --no-build --project bench/Cluster -- --quick
   exit 0
 fi
@@ -58,5 +59,6 @@ done
 "${bench[@]}" presence -n 1000 --json "$out/presence-1000.json"
 "${bench[@]}" idle --server fenix -n 20500 --quick --json "$out/idle-at-limit-fenix.json"
 "${bench[@]}" report "$out/idle.json" "$out/fanout.json" "$out/chat.json" "$out/chat-hot.json" --svg docs/benchmarks.svg
-"${bench[@]}" report "$out"/paced-*.json "$out/chat-100x100.json" "$out"/idle-5000.json "$out"/idle-15000.json "$out"/presence-chat-*.json "$out/cluster-60k.json"
+"${bench[@]}" report "$out"/paced-*.json "$out/chat-100x100.json" "$out"/idle-5000.json "$out"/idle-15000.json "$out"/presence-chat-*.json "$out/cluster-60k.json" \
+  --phoenix-svg docs/benchmarks-phoenix.svg
 dotnet run -c Release --no-build --project bench/Cluster | tee "$out/cluster.md"

@@ -158,8 +158,12 @@ internal static class BenchCommands
     {
         var inputs = new Argument<string[]>("files") { Description = "Result files written with --json." };
         var title = new Option<string>("--title") { DefaultValueFactory = _ => "Fenix vs SignalR vs bare Kestrel WebSocket" };
-        var command = new Command("report", "Merge result files into one table (Markdown) and chart (--svg).") { inputs, Svg, title };
-        command.SetAction((parse, _) => BenchRunner.ReportAsync(parse.GetValue(inputs) ?? [], parse.GetValue(Svg), parse.GetValue(title)!));
+        var phoenixSvg = new Option<string?>("--phoenix-svg")
+        {
+            Description = "Draw the runs that match issue 13's quoted Phoenix figures as an SVG chart to this file (Phoenix, Fenix before, Fenix now).",
+        };
+        var command = new Command("report", "Merge result files into one table (Markdown) and chart (--svg).") { inputs, Svg, phoenixSvg, title };
+        command.SetAction((parse, _) => BenchRunner.ReportAsync(parse.GetValue(inputs) ?? [], parse.GetValue(Svg), parse.GetValue(phoenixSvg), parse.GetValue(title)!));
         return command;
     }
 }

@@ -48,7 +48,7 @@ internal static class BenchRunner
     }
 
     /// <summary>Merges result files into one table and, optionally, one chart (for docs/benchmarks.md).</summary>
-    public static async Task<int> ReportAsync(IReadOnlyList<string> inputs, string? svgPath, string title)
+    public static async Task<int> ReportAsync(IReadOnlyList<string> inputs, string? svgPath, string? phoenixSvgPath, string title)
     {
         var runs = new List<RunResult>();
         foreach (var input in inputs)
@@ -62,6 +62,11 @@ internal static class BenchRunner
         if (svgPath is not null)
         {
             await File.WriteAllTextAsync(svgPath, SvgChart.Render(runs, title));
+        }
+
+        if (phoenixSvgPath is not null)
+        {
+            await File.WriteAllTextAsync(phoenixSvgPath, PhoenixChart.Render(runs, "samples/Chat against Phoenix 1.7.24 (quoted) and Fenix before issue 13 (×N: the median of N runs)"));
         }
 
         return 0;

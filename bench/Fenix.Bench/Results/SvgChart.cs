@@ -30,11 +30,13 @@ public static class SvgChart
         ["fenix-direct"] = "#f28e2b",
         ["signalr"] = "#4e79a7",
         ["kestrel-ws"] = "#9c9c9c",
+        [PhoenixChart.PhoenixLabel] = "#6f4e9c",
+        [PhoenixChart.BeforeLabel] = "#f2b6a0",
     };
 
     public static string Render(IReadOnlyList<RunResult> runs, string title)
     {
-        var panels = new List<(string Title, bool HigherIsBetter, List<(string Server, double Value)> Bars)>();
+        var panels = new List<Panel>();
         foreach (var group in runs.GroupBy(r => r.Scenario + Variant(r)))
         {
             foreach (var figure in Figures)
@@ -45,15 +47,28 @@ public static class SvgChart
                     continue;
                 }
 
-                var bars = group.Where(r => figure.Value(r) is > 0).Select(r => (r.Server, figure.Value(r)!.Value)).ToList();
+                var bars = group.Where(r => figure.Value(r) is > 0).Select(r => new Bar(r.Server, figure.Value(r)!.Value)).ToList();
                 if (bars.Count > 0)
                 {
-                    panels.Add(($"{group.Key}: {figure.Title} ({(figure.HigherIsBetter ? "higher" : "lower")} is better)", figure.HigherIsBetter, bars));
+                    panels.Add(new Panel($"{group.Key}: {figure.Title} ({(figure.HigherIsBetter ? "higher" : "lower")} is better)", bars));
                 }
             }
         }
 
-        var panelHeight = 40 + (3 * (BarHeight + BarGap));
+        return Draw(panels, title);
+    }
+
+    /// <summary>One bar: its label (a server name picks its colour) and value.</summary>
+    internal sealed record Bar(string Label, double Value);
+
+    /// <summary>One panel: a figure of one scenario, one bar per server.</summary>
+    internal sealed record Panel(string Title, IReadOnlyList<Bar> Bars);
+
+    /// <summary>Lays panels out in rows of <see cref="Columns"/>, every panel as tall as the one with most bars.</summary>
+    internal static string Draw(IReadOnlyList<Panel> panels, string title)
+    {
+        var mostBars = panels.Count == 0 ? 1 : Math.Max(3, panels.Max(p => p.Bars.Count));
+        var panelHeight = 40 + (mostBars * (BarHeight + BarGap));
         var rows = (panels.Count + Columns - 1) / Columns;
         var width = Columns * PanelWidth;
         var height = 40 + (Math.Max(1, rows) * panelHeight);
@@ -63,18 +78,18 @@ public static class SvgChart
         svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"10\" y=\"24\" font-size=\"16\" font-weight=\"bold\">{Escape(title)}</text>");
         for (var i = 0; i < panels.Count; i++)
         {
-            var (panelTitle, _, bars) = panels[i];
+            var panel = panels[i];
             var x0 = (i % Columns) * PanelWidth;
             var y0 = 40 + ((i / Columns) * panelHeight);
-            svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{x0 + 10}\" y=\"{y0 + 16}\" font-weight=\"bold\">{Escape(panelTitle)}</text>");
-            var max = bars.Max(b => b.Value);
-            for (var b = 0; b < bars.Count; b++)
+            svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{x0 + 10}\" y=\"{y0 + 16}\" font-weight=\"bold\">{Escape(panel.Title)}</text>");
+            var max = panel.Bars.Max(b => b.Value);
+            for (var b = 0; b < panel.Bars.Count; b++)
             {
-                var (server, value) = bars[b];
+                var (label, value) = panel.Bars[b];
                 var y = y0 + 26 + (b * (BarHeight + BarGap));
                 var length = Math.Max(1, (PanelWidth - LabelWidth - 80) * value / max);
-                var color = Colors.GetValueOrDefault(server, "#59a14f");
-                svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{x0 + 10}\" y=\"{y + 14}\">{Escape(server)}</text>");
+                var color = Colors.GetValueOrDefault(label.Split(' ')[0], "#59a14f");
+                svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{x0 + 10}\" y=\"{y + 14}\">{Escape(label)}</text>");
                 svg.AppendLine(CultureInfo.InvariantCulture, $"<rect x=\"{x0 + LabelWidth}\" y=\"{y}\" width=\"{length:0.0}\" height=\"{BarHeight}\" fill=\"{color}\"/>");
                 svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{x0 + LabelWidth + length + 4:0.0}\" y=\"{y + 14}\">{FormatValue(value)}</text>");
             }
