@@ -25,10 +25,14 @@ if (builder.Configuration.GetValue("Chat:DirectWebSockets", defaultValue: true))
 }
 
 var app = builder.Build();
+
+// Nodes of one machine started together share one Data Protection key (long-poll tokens verify on every node).
+await SharedKeyRing.LoadAsync(app.Services);
+
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapFenixSocket<UserSocket>("/socket", socket => socket.LongPoll.Enabled = true);
-app.Run();
+await app.RunAsync();
 
 /// <summary>Lets integration tests start the sample in-process.</summary>
 public partial class Program;

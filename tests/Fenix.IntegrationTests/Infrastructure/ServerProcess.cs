@@ -66,10 +66,14 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Starts samples/<paramref name="sample"/> with <paramref name="environment"/> added to its environment.</summary>
     public static async Task<ServerProcess> StartWithEnvironmentAsync(string sample, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var server = new ServerProcess(sample, FreePort(), arguments) { _environment = environment };
+        var server = Prepare(sample, environment, arguments);
         await server.StartAsync();
         return server;
     }
+
+    /// <summary>A server not started yet, for tests that watch its <see cref="Output"/> while it starts (<see cref="StartAsync(string?)"/>).</summary>
+    public static ServerProcess Prepare(string sample, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        new(sample, FreePort(), arguments) { _environment = environment };
 
     /// <summary>
     /// Starts samples/<paramref name="sample"/> over HTTPS with <see cref="TestCertificate"/> (given to Kestrel the way a
