@@ -46,14 +46,21 @@ internal static partial class SharedKeyRing
             return null;
         }
 
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // no key folder to write: Data Protection keeps its keys in memory, and there is nothing to share
+        }
+
         var deadline = DateTime.UtcNow + LockPatience;
         var waiting = false;
         while (true)
         {
             try
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-
                 // FileShare.None is an exclusive advisory lock on Linux and macOS and a sharing lock on Windows; the
                 // operating system releases it if the process dies.
                 return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
