@@ -39,18 +39,11 @@ public static class PhoenixChart
                 var better = figure.HigherIsBetter ? "higher" : "lower";
                 panels.Add(new SvgChart.Panel(
                     string.Create(CultureInfo.InvariantCulture, $"{figure.Scenario} {figure.Connections:N0}: {figure.Name} ({better} is better)"),
-                    [new(PhoenixLabel, figure.Phoenix), new(BeforeLabel, figure.HarnessFenix), new(label, Median(values))]));
+                    [new(PhoenixLabel, figure.Phoenix), new(BeforeLabel, figure.HarnessFenix), new(label, ResultTable.Median(values))]));
                 break;
             }
         }
 
         return panels;
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        var middle = values.Count / 2;
-        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 }
