@@ -382,8 +382,7 @@ internal sealed class SocketSession : ISubscriber
                 }
                 else
                 {
-                    Interlocked.Increment(ref _pendingInbound);
-                    if (channel!.PostOrClaimClient(mail))
+                    if (PostOrClaimClient(channel!, mail))
                     {
                         claimed = channel;
                     }
@@ -431,6 +430,13 @@ internal sealed class SocketSession : ISubscriber
     {
         Interlocked.Increment(ref _pendingInbound);
         channel.PostClient(mail);
+    }
+
+    /// <summary>As <see cref="PostClient"/>, except that an idle channel's event is claimed (true) for this thread to run.</summary>
+    private bool PostOrClaimClient(ChannelServer channel, ChannelMail mail)
+    {
+        Interlocked.Increment(ref _pendingInbound);
+        return channel.PostOrClaimClient(mail);
     }
 
     /// <summary>Encodes and sends a connection-level push (phx_close, phx_error); frames the transport cannot carry are dropped with a log line.</summary>
